@@ -1,0 +1,100 @@
+"""Groundswell: a petition and campaign platform. The application factory lives here."""
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from campaigns.config import ConfigError, Defaults, from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the application; test_config overrides the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Defaults)
+    test_config = dict(test_config) if test_config is not None else None
+    environ = None if test_config is None else test_config.pop("ENVIRON", {})
+    app.config.from_mapping(from_environment(app.instance_path, environ))
+    if test_config:
+        app.config.from_mapping(test_config)
+    check_config(app)
+    if app.config["PROXY_FIX"]:
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def check_config(app: Flask) -> None:
+    """Refuse settings that would be unsafe or could not work."""
+    if app.config["ENV_NAME"] == "production" and app.config["MAIL_BACKEND"] == "dev":
+        raise ConfigError("MAIL_BACKEND=dev shows every email on a public page; not in production")
+    if app.config["JOBS_BACKEND"] not in ("rq", "thread", "manual"):
+        raise ConfigError("JOBS_BACKEND must be rq, thread or manual")
+    if app.config["JOBS_BACKEND"] == "rq" and not app.config["REDIS_URL"]:
+        raise ConfigError("JOBS_BACKEND=rq needs REDIS_URL")
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions and the hooks that depend on them."""
+    from campaigns.auth.loader import init_login
+    from campaigns.core.i18n import init_babel
+    from campaigns.extensions import csrf, db, limiter, migrate
+    from campaigns.jobs import init_jobs
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    init_babel(app)
+    init_jobs(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach each feature's blueprint."""
+    from campaigns.admin.views import bp as admin_bp
+    from campaigns.auth.account_views import bp as account_bp
+    from campaigns.auth.views import bp as auth_bp
+    from campaigns.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    if app.config["MAIL_BACKEND"] == "dev":
+        from campaigns.mail.views import bp as mailbox_bp
+
+        app.register_blueprint(mailbox_bp, url_prefix="/dev")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render errors as pages in the site's style, and add security headers."""
+    from campaigns.core.errors import init_errors
+
+    init_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the flask CLI groups: users, outbox, worker, scheduler, demo."""
+    from campaigns.auth.cli import users_cli
+    from campaigns.core.demo import demo_command
+    from campaigns.jobs.cli import scheduler_command, worker_command
+    from campaigns.mail.cli import outbox_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(demo_command)

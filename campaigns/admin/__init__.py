@@ -1,0 +1,1 @@
+"""Administration: accounts, roles and the audit trail."""

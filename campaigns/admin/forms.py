@@ -1,0 +1,16 @@
+"""Admin forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SubmitField
+
+from campaigns.models import Role
+
+ROLE_LABELS = {Role.MEMBER: _l("Member"), Role.MODERATOR: _l("Moderator"), Role.ADMIN: _l("Admin")}
+
+
+class RoleForm(FlaskForm):
+    """Change one account's role."""
+
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    submit = SubmitField(_l("Change role"))

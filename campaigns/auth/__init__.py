@@ -1,0 +1,1 @@
+"""Accounts: registration, verification, log in, passwords, roles."""

@@ -1,0 +1,23 @@
+"""Flask-Login wiring: sessions name a revocable login token, not the user id."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from campaigns.extensions import db, login_manager
+from campaigns.models import User
+
+
+@login_manager.user_loader
+def load_user(login_token: str) -> User | None:
+    """Find the account whose current login token the session carries."""
+    return db.session.scalar(select(User).where(User.login_token == login_token))
+
+
+def init_login(app: Flask) -> None:
+    """Bind Flask-Login with the log-in page and its message."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"

@@ -1,0 +1,124 @@
+"""Settings: defaults, and the only place that reads the environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+MAIL_BACKENDS = ("smtp", "console", "dev")
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message says which and why."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    """Read a yes/no environment value."""
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def _int(name: str, value: str | None, default: int) -> int:
+    """Read an integer environment value, naming the setting when it is not one."""
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def _secret_key(env: dict, instance_path: Path, production: bool) -> str:
+    """Use SECRET_KEY; in development create one in instance/ so sessions survive restarts."""
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    if production:
+        raise ConfigError("SECRET_KEY must be set when GROUNDSWELL_ENV=production")
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _database_url(env: dict, instance_path: Path) -> str:
+    """DATABASE_URL, with the plain postgres:// forms mapped onto the psycopg 3 driver."""
+    url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'groundswell.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment(instance_path: str, environ: dict | None = None) -> dict:
+    """Build the settings dict from the process environment (and a .env file if present)."""
+    if environ is None:
+        load_dotenv(override=False)
+        environ = dict(os.environ)
+    env = environ
+    path = Path(instance_path)
+    production = env.get("GROUNDSWELL_ENV", "development") == "production"
+    redis_url = env.get("REDIS_URL") or None
+    mail_backend = env.get("MAIL_BACKEND") or ("smtp" if production else "dev")
+    if mail_backend not in MAIL_BACKENDS:
+        raise ConfigError(f"MAIL_BACKEND must be one of {', '.join(MAIL_BACKENDS)}")
+    database_url = _database_url(env, path)
+    if database_url.startswith("sqlite:"):
+        path.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": _secret_key(env, path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "BASE_URL": (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_BACKEND": mail_backend,
+        "MAIL_SERVER": env.get("MAIL_SERVER") or "localhost",
+        "MAIL_PORT": _int("MAIL_PORT", env.get("MAIL_PORT"), 25),
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS"), False),
+        "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL"), False),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or "Groundswell <no-reply@localhost>",
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", env.get("MAIL_TIMEOUT"), 20),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", env.get("MAIL_MAX_ATTEMPTS"), 30),
+        # "rq" needs REDIS_URL; "thread" runs jobs in-process; "eager" runs them at commit.
+        "JOBS_BACKEND": env.get("JOBS_BACKEND") or ("rq" if redis_url else "thread"),
+        "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
+        "PROXY_FIX": _int("PROXY_FIX", env.get("PROXY_FIX"), 0),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", env.get("MAX_CONTENT_LENGTH"), 1024 * 1024),
+    }
+
+
+class Defaults:
+    """Settings that do not come from the environment."""
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = {"en": "English", "fr": "Français"}
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MAX_LENGTH = 256
+    VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600
+    RESET_TOKEN_MAX_AGE = 3600
+    LOGIN_LIMIT_PER_IP = "20 per minute;200 per hour"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
+    FORM_LIMIT_PER_IP = "10 per minute;100 per hour"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "groundswell"
+    OUTBOX_BATCH_SIZE = 50
+    OUTBOX_INTERVAL_SECONDS = 30

@@ -1,0 +1,1 @@
+"""Site-wide pages, language, errors, demo data and shared helpers."""

@@ -1,0 +1,101 @@
+"""`flask demo`: load the demo campaigns and accounts, once (idempotent)."""
+
+import random
+from datetime import timedelta
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from campaigns.auth import services as auth
+from campaigns.core.demo_data import CAMPAIGNS, COUNTRIES, DEMO_USERS, FIRST_NAMES, LAST_NAMES
+from campaigns.core.markdown import render_markdown
+from campaigns.extensions import db
+from campaigns.models import Campaign, CampaignStatus, DecisionMaker, Milestone, Role, Signature
+from campaigns.models import Visibility
+
+BATCH = 5000
+
+
+def _users() -> dict[str, object]:
+    """Create the demo accounts that do not exist yet."""
+    users = {}
+    for email, name, role, password in DEMO_USERS:
+        user = auth.find_user(email) or auth.create_user(
+            email=email, display_name=name, password=password, role=Role(role)
+        )
+        users[email.split("@")[0]] = user
+    return users
+
+
+def _signature_rows(campaign: Campaign, count: int, rng: random.Random):
+    """Confirmed signatures spread over the days after publication."""
+    visibilities = [Visibility.COUNT_ONLY] * 6 + [Visibility.INITIALS] * 3 + [Visibility.FULL_NAME]
+    for n in range(count):
+        signed = campaign.published_at + timedelta(minutes=rng.randint(1, 60 * 24 * 20))
+        email = f"supporter{n}.{campaign.id}@example.org"
+        yield {
+            "campaign_id": campaign.id, "email": email, "canonical_email": email,
+            "email_domain": "example.org",
+            "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            "country": rng.choice(COUNTRIES), "visibility": rng.choice(visibilities),
+            "consent_updates": rng.random() < 0.4, "state": "confirmed", "source": "import",
+            "locale": campaign.language, "created_at": signed, "confirmed_at": signed,
+        }  # fmt: skip
+
+
+def _insert_signatures(campaign: Campaign, count: int) -> None:
+    """Bulk-insert real signature rows so counts match what a recount would find."""
+    rows = list(_signature_rows(campaign, count, random.Random(campaign.slug)))
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(sa.insert(Signature), rows[start : start + BATCH])
+    campaign.signature_count = count
+
+
+def _campaign(spec: dict, users: dict) -> Campaign:
+    """Create one campaign with its decision makers, milestones and victory record."""
+    campaign = Campaign(
+        slug=spec["slug"], title=spec["title"], summary=spec["summary"], body=spec["body"],
+        body_html=render_markdown(spec["body"]), category=spec["category"],
+        country=spec["country"], scope=spec["scope"], goal=spec["goal"],
+        language=spec.get("language", "en"), status=CampaignStatus(spec["status"]),
+        owner=users["organizer"], published_at=spec["published"],
+        submitted_at=spec["published"],
+    )  # fmt: skip
+    for position, (name, title, org) in enumerate(spec["decision_makers"]):
+        campaign.decision_makers.append(
+            DecisionMaker(position=position, name=name, title=title, organization=org)
+        )
+    for threshold, label in spec["milestones"]:
+        reached = spec["published"] + timedelta(days=2) if spec["signatures"] >= threshold else None
+        campaign.milestones.append(Milestone(threshold=threshold, label=label, reached_at=reached))
+    if "victory" in spec:
+        summary, evidence = spec["victory"]
+        decided = spec["published"] + timedelta(days=5)
+        campaign.victory_summary, campaign.victory_evidence_url = summary, evidence
+        campaign.victory_declared_at, campaign.victory_declared_by_id = decided, users["organizer"].id
+        campaign.victory_confirmed_at, campaign.victory_confirmed_by_id = decided, users["admin"].id
+        campaign.closed_at = decided
+    db.session.add(campaign)
+    db.session.flush()
+    if spec["signatures"]:
+        _insert_signatures(campaign, spec["signatures"])
+    return campaign
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load demo accounts and campaigns; running it again adds nothing."""
+    users = _users()
+    created = 0
+    for spec in CAMPAIGNS:
+        if db.session.scalar(select(Campaign.id).where(Campaign.slug == spec["slug"])) is None:
+            _campaign(spec, users)
+            created += 1
+    db.session.commit()
+    click.echo(f"Demo data ready ({created} campaigns added).")
+    click.echo("Demo logins (password after the colon):")
+    for email, _name, role, password in DEMO_USERS:
+        click.echo(f"  {role:<8} {email}: {password}")

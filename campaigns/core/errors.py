@@ -1,0 +1,76 @@
+"""Error pages in the site's style, and security headers on every response."""
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from campaigns.extensions import db
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Check what you entered.")),
+    403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
+    404: (_l("Page not found"), _l("There is nothing at this address.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("Too large"), _l("What you sent is larger than this site accepts.")),
+    429: (_l("Too many requests"), _l("You have tried this too often. Wait a while, then try again.")),
+    500: (_l("Something went wrong"), _l("An error on our side stopped this page. It has been logged.")),
+}
+CSRF_MESSAGE = _l(
+    "This form was sent without a valid security token, or it expired. "
+    "Go back, reload the page and try again."
+)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    ),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    """Render the error page for an HTTP status code."""
+    title, default = MESSAGES.get(code, MESSAGES[500])
+    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+
+
+def handle_http_error(error: HTTPException):
+    """Show known HTTP errors as styled pages; keep headers such as Allow and Retry-After."""
+    code = error.code or 500
+    if code not in MESSAGES:
+        return error
+    body, status = render_error(code)
+    response = error.get_response()
+    response.set_data(body)
+    response.status_code = status
+    response.content_type = "text/html; charset=utf-8"
+    return response
+
+
+def handle_csrf_error(error: CSRFError):
+    """A missing or wrong CSRF token is a 400 with a plain explanation."""
+    return render_error(400, CSRF_MESSAGE)
+
+
+def handle_server_error(error: Exception):
+    """Roll back the failed transaction so nothing half-done is saved, then apologise."""
+    db.session.rollback()
+    return render_error(500)
+
+
+def add_security_headers(response):
+    """Add headers that close off framing, sniffing and third-party scripts."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def init_errors(app: Flask) -> None:
+    """Register the handlers on the app."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(500, handle_server_error)
+    app.after_request(add_security_headers)

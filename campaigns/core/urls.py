@@ -1,0 +1,29 @@
+"""URL helpers: absolute links for emails and safe `next` redirects."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request, url_for
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """Build an absolute URL on BASE_URL, usable in emails and outside requests."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def safe_next(target: str | None, default_endpoint: str = "core.index") -> str:
+    """Return target if it is a local path on this site, else the default page."""
+    if target:
+        parts = urlsplit(target)
+        local = not parts.scheme and not parts.netloc and target.startswith("/")
+        if local and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for(default_endpoint)
+
+
+def next_from_request(default_endpoint: str = "core.index") -> str:
+    """The validated `next` from the query string or form."""
+    return safe_next(request.values.get("next"), default_endpoint)

@@ -1,0 +1,55 @@
+"""Home page, language switcher and health check."""
+
+from flask import Blueprint, current_app, flash, has_request_context, redirect, render_template
+from flask import session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+
+from campaigns.core import services
+from campaigns.core.forms import LanguageForm
+from campaigns.core.urls import safe_next
+from campaigns.extensions import db
+from campaigns.models import Role
+
+bp = Blueprint("core", __name__)
+
+
+@bp.app_context_processor
+def inject_globals():
+    """Every page carries the language switcher; emails rendered outside requests do not."""
+    names = {"get_locale": get_locale, "Role": Role}
+    if has_request_context():
+        form = LanguageForm(prefix="lang")
+        form.language.choices = list(current_app.config["LANGUAGES"].items())
+        names["language_form"] = form
+    return names
+
+
+@bp.get("/")
+def index():
+    """The home page: what Groundswell is, open campaigns and recent victories."""
+    return render_template("core/index.html", **services.featured_campaigns())
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language for this browser and, if signed in, the account."""
+    form = LanguageForm(prefix="lang")
+    form.language.choices = list(current_app.config["LANGUAGES"].items())
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages offered."), "error")
+        return redirect(safe_next(form.next.data))
+    session["locale"] = form.language.data
+    user = current_user if current_user.is_authenticated else None
+    services.set_language(user, form.language.data)
+    db.session.commit()
+    return redirect(safe_next(form.next.data))
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and database reachability, for load balancers."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,108 @@
+"""Job runners: RQ over Redis, an in-process thread, or manual (tests)."""
+
+import logging
+import queue
+import threading
+import time
+
+from flask import Flask
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "groundswell"
+
+
+class ManualRunner:
+    """Records what was submitted; the caller runs jobs itself (tests, one-off commands)."""
+
+    def __init__(self, app: Flask):
+        """Start with nothing submitted."""
+        self.app = app
+        self.submitted: list[str] = []
+
+    def submit(self, name: str) -> None:
+        """Remember the request."""
+        self.submitted.append(name)
+
+    def start(self) -> None:
+        """Nothing runs in the background."""
+
+
+class ThreadRunner:
+    """One daemon thread per process runs submitted and periodic jobs (embedded default)."""
+
+    def __init__(self, app: Flask):
+        """Prepare the queue; the thread starts with the first request or job."""
+        self.app = app
+        self.queue: queue.Queue[str] = queue.Queue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def submit(self, name: str) -> None:
+        """Queue a job for the thread."""
+        self.queue.put(name)
+        self.start()
+
+    def start(self) -> None:
+        """Start the thread once per process."""
+        if self.thread is not None:
+            return
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._loop, name="groundswell-jobs", daemon=True)
+                self.thread.start()
+
+    def _loop(self) -> None:
+        """Run queued jobs as they come and periodic jobs when due."""
+        from campaigns.jobs.tasks import periodic_jobs
+
+        schedule = {name: time.monotonic() for name, _ in periodic_jobs(self.app.config)}
+        intervals = dict(periodic_jobs(self.app.config))
+        while True:
+            wait = max(0.0, min(schedule.values()) - time.monotonic())
+            try:
+                name = self.queue.get(timeout=wait)
+            except queue.Empty:
+                name = min(schedule, key=schedule.get)
+                schedule[name] = time.monotonic() + intervals[name]
+            self._run(name)
+
+    def _run(self, name: str) -> None:
+        """Run one job, logging rather than dying on failure."""
+        from campaigns.jobs.tasks import TASKS
+
+        try:
+            with self.app.app_context():
+                TASKS[name]()
+        except Exception:
+            log.exception("Background job %s failed", name)
+
+
+class RqRunner:
+    """Enqueues jobs on RQ; workers on any machine run them."""
+
+    def __init__(self, app: Flask):
+        """Connect lazily to REDIS_URL."""
+        self.app = app
+        self.redis = Redis.from_url(app.config["REDIS_URL"])
+        self.queue = Queue(QUEUE_NAME, connection=self.redis)
+
+    def submit(self, name: str) -> None:
+        """Enqueue the job; if Redis is down, the periodic run picks the work up later."""
+        try:
+            self.queue.enqueue(f"campaigns.jobs.tasks.{name}", job_timeout=300, result_ttl=600)
+        except RedisError as exc:
+            log.warning("Could not enqueue %s (%s); the scheduler will catch up", name, exc)
+
+    def start(self) -> None:
+        """Workers are separate processes."""
+
+
+RUNNERS = {"manual": ManualRunner, "thread": ThreadRunner, "rq": RqRunner}
+
+
+def make_runner(app: Flask):
+    """The runner named by JOBS_BACKEND."""
+    return RUNNERS[app.config["JOBS_BACKEND"]](app)

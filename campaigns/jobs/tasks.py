@@ -1,0 +1,63 @@
+"""The job functions. Each runs inside an app context and ends its own transaction."""
+
+import functools
+import logging
+
+from flask import current_app, has_app_context
+
+from campaigns.extensions import db
+
+log = logging.getLogger(__name__)
+_worker_app = None
+
+
+def _app():
+    """The app for jobs started outside one (the plain `rq worker` command)."""
+    global _worker_app
+    if _worker_app is None:
+        from campaigns import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+def job(func):
+    """Run func in an app context and always release its database session."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if has_app_context():
+            try:
+                return func(*args, **kwargs)
+            finally:
+                db.session.remove()
+        with _app().app_context():
+            try:
+                return func(*args, **kwargs)
+            finally:
+                db.session.remove()
+
+    return wrapper
+
+
+@job
+def deliver_outbox() -> dict:
+    """Deliver due email, batch after batch, until none is due or the server fails."""
+    from campaigns.mail.delivery import deliver_due
+
+    total = {"sent": 0, "deferred": 0, "failed": 0}
+    batch = current_app.config["OUTBOX_BATCH_SIZE"]
+    while True:
+        report = deliver_due()
+        for key in total:
+            total[key] += getattr(report, key)
+        if report.deferred or report.sent + report.failed < batch:
+            return total
+
+
+TASKS = {"deliver_outbox": deliver_outbox}
+
+
+def periodic_jobs(config) -> list[tuple[str, int]]:
+    """(task name, interval in seconds) for the scheduler."""
+    return [("deliver_outbox", config["OUTBOX_INTERVAL_SECONDS"])]

@@ -1,0 +1,25 @@
+"""Queueing email: one outbox row per message, in the caller's transaction."""
+
+from flask_babel import lazy_gettext as _l
+
+from campaigns.extensions import db
+from campaigns.jobs import enqueue_after_commit
+from campaigns.models import OutboxEmail
+
+SUBJECTS = {
+    "verify_email": _l("Confirm your email address"),
+    "already_registered": _l("Someone tried to register with your email address"),
+    "reset_password": _l("Reset your password"),
+    "password_changed": _l("Your password was changed"),
+    "account_deleted": _l("Your account was deleted"),
+}
+
+
+def queue_email(recipient: str, template: str, *, locale: str = "en", **payload) -> OutboxEmail:
+    """Add an email to the outbox; it is sent only if the surrounding transaction commits."""
+    if template not in SUBJECTS:
+        raise ValueError(f"unknown email template {template!r}")
+    row = OutboxEmail(recipient=recipient, template=template, payload=payload, locale=locale)
+    db.session.add(row)
+    enqueue_after_commit("deliver_outbox")
+    return row

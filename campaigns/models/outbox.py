@@ -1,0 +1,38 @@
+"""Outgoing email, written in the same transaction as the change that causes it."""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from campaigns.extensions import db
+from campaigns.database import str_enum, utcnow
+
+
+class OutboxState(enum.StrEnum):
+    """Delivery state of an outbox row."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxEmail(db.Model):
+    """One email to one recipient, rendered from a template at delivery time."""
+
+    __tablename__ = "outbox_email"
+    __table_args__ = (sa.Index("ix_outbox_email_state_next_attempt_at", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    recipient: Mapped[str] = mapped_column(sa.String(254), index=True)
+    template: Mapped[str] = mapped_column(sa.String(80))
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    state: Mapped[OutboxState] = mapped_column(str_enum(OutboxState), default=OutboxState.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

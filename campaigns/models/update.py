@@ -1,0 +1,47 @@
+"""Campaign updates: news, decision-maker responses, outcomes, milestones."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaigns.extensions import db
+from campaigns.database import str_enum, utcnow
+from campaigns.models.user import User
+
+
+class UpdateKind(enum.StrEnum):
+    """What an update reports."""
+
+    NEWS = "news"
+    RESPONSE = "response"
+    OUTCOME = "outcome"
+    MILESTONE = "milestone"
+
+
+class Update(db.Model):
+    """A post on a campaign, optionally emailed to signers who consented."""
+
+    __tablename__ = "update"
+    __table_args__ = (sa.Index("ix_update_campaign_id_published_at", "campaign_id", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[UpdateKind] = mapped_column(str_enum(UpdateKind), default=UpdateKind.NEWS)
+    title: Mapped[str] = mapped_column(sa.String(160))
+    body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]
+
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def signers_emailed(self) -> bool:
+        """Whether this update was sent to consenting signers."""
+        return self.emailed_at is not None
