@@ -94,7 +94,9 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
         "REMEMBER_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
         "PROXY_FIX": _int("PROXY_FIX", env.get("PROXY_FIX"), 0),
-        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", env.get("MAX_CONTENT_LENGTH"), 1024 * 1024),
+        "MAX_CONTENT_LENGTH": _int(
+            "MAX_CONTENT_LENGTH", env.get("MAX_CONTENT_LENGTH"), 1024 * 1024
+        ),
     }
 
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from campaigns.admin.forms import RoleForm
+from campaigns.admin.forms import ROLE_LABELS, RoleForm
 from campaigns.auth.decorators import role_required
 from campaigns.auth.services import set_role
 from campaigns.extensions import db
@@ -35,7 +35,8 @@ def change_role(user_id: int):
         return redirect(url_for("admin.users"))
     set_role(current_user, user, Role(form.role.data))
     db.session.commit()
-    flash(_("%(email)s is now %(role)s.", email=user.email, role=form.role.data), "success")
+    label = ROLE_LABELS[Role(form.role.data)]
+    flash(_("%(email)s is now %(role)s.", email=user.email, role=label), "success")
     return redirect(url_for("admin.users", page=request.args.get("page", type=int)))
 
 

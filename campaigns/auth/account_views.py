@@ -1,13 +1,13 @@
 """The account page: profile, password, verification email, deletion."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from campaigns.auth import services
 from campaigns.auth.forms import ChangePasswordForm, DeleteAccountForm, ProfileForm
 from campaigns.auth.limits import form_ip_limit
-from campaigns.core.forms import EmptyForm
+from campaigns.core.forms import EmptyForm, language_choices
 from campaigns.extensions import db, limiter
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -16,7 +16,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def _profile_form(**kwargs) -> ProfileForm:
     """The profile form with the site's languages as choices."""
     form = ProfileForm(prefix="profile", **kwargs)
-    form.locale.choices = list(current_app.config["LANGUAGES"].items())
+    form.locale.choices = language_choices()
     return form
 
 
@@ -42,7 +42,9 @@ def update_profile():
     form = _profile_form()
     if not form.validate_on_submit():
         return _page(profile_form=form), 400
-    services.update_profile(current_user, display_name=form.display_name.data, locale=form.locale.data)
+    services.update_profile(
+        current_user, display_name=form.display_name.data, locale=form.locale.data
+    )
     db.session.commit()
     session["locale"] = form.locale.data
     flash(_("Your details are saved."), "success")

@@ -2,8 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms import SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from campaigns.core.emails import normalize_email
@@ -39,7 +46,10 @@ def new_password_fields():
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[InputRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+        validators=[
+            InputRequired(),
+            EqualTo("password", message=_l("The passwords do not match.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     return password, confirm
@@ -103,7 +113,9 @@ class ProfileForm(FlaskForm):
     """Name and language on the account page."""
 
     display_name = StringField(
-        _l("Your name"), validators=[DataRequired(), Length(max=80)], render_kw={"autocomplete": "name"}
+        _l("Your name"),
+        validators=[DataRequired(), Length(max=80)],
+        render_kw={"autocomplete": "name"},
     )
     locale = SelectField(_l("Language"))
     submit = SubmitField(_l("Save"))

@@ -47,7 +47,9 @@ def _set_password(user: User, password: str) -> None:
 def send_verification(user: User) -> None:
     """Queue the email whose link proves the user owns the address."""
     link = absolute_url("auth.verify_email", token=tokens.make_verify_token(user))
-    queue_email(user.email, "verify_email", locale=user.locale or "en", name=user.display_name, link=link)
+    queue_email(
+        user.email, "verify_email", locale=user.locale or "en", name=user.display_name, link=link
+    )
 
 
 def register(*, email: str, display_name: str, password: str, locale: str) -> User | None:
@@ -108,7 +110,9 @@ def request_password_reset(email: str) -> None:
     if user is None:
         return
     link = absolute_url("auth.reset_password", token=tokens.make_reset_token(user))
-    queue_email(user.email, "reset_password", locale=user.locale or "en", name=user.display_name, link=link)
+    queue_email(
+        user.email, "reset_password", locale=user.locale or "en", name=user.display_name, link=link
+    )
 
 
 def user_for_reset_token(token: str) -> User | None:

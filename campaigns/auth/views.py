@@ -7,8 +7,12 @@ from flask_login import current_user, login_user, logout_user
 
 from campaigns.auth import services
 from campaigns.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
-from campaigns.auth.limits import form_ip_limit, login_account_key, login_account_limit
-from campaigns.auth.limits import login_ip_limit
+from campaigns.auth.limits import (
+    form_ip_limit,
+    login_account_key,
+    login_account_limit,
+    login_ip_limit,
+)
 from campaigns.core.forms import EmptyForm
 from campaigns.core.urls import next_from_request
 from campaigns.extensions import db, limiter

@@ -12,8 +12,15 @@ from campaigns.auth import services as auth
 from campaigns.core.demo_data import CAMPAIGNS, COUNTRIES, DEMO_USERS, FIRST_NAMES, LAST_NAMES
 from campaigns.core.markdown import render_markdown
 from campaigns.extensions import db
-from campaigns.models import Campaign, CampaignStatus, DecisionMaker, Milestone, Role, Signature
-from campaigns.models import Visibility
+from campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    DecisionMaker,
+    Milestone,
+    Role,
+    Signature,
+    Visibility,
+)
 
 BATCH = 5000
 
@@ -74,7 +81,10 @@ def _campaign(spec: dict, users: dict) -> Campaign:
         summary, evidence = spec["victory"]
         decided = spec["published"] + timedelta(days=5)
         campaign.victory_summary, campaign.victory_evidence_url = summary, evidence
-        campaign.victory_declared_at, campaign.victory_declared_by_id = decided, users["organizer"].id
+        campaign.victory_declared_at, campaign.victory_declared_by_id = (
+            decided,
+            users["organizer"].id,
+        )
         campaign.victory_confirmed_at, campaign.victory_confirmed_by_id = decided, users["admin"].id
         campaign.closed_at = decided
     db.session.add(campaign)

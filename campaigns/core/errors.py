@@ -13,8 +13,14 @@ MESSAGES = {
     404: (_l("Page not found"), _l("There is nothing at this address.")),
     405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
     413: (_l("Too large"), _l("What you sent is larger than this site accepts.")),
-    429: (_l("Too many requests"), _l("You have tried this too often. Wait a while, then try again.")),
-    500: (_l("Something went wrong"), _l("An error on our side stopped this page. It has been logged.")),
+    429: (
+        _l("Too many requests"),
+        _l("You have tried this too often. Wait a while, then try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An error on our side stopped this page. It has been logged."),
+    ),
 }
 CSRF_MESSAGE = _l(
     "This form was sent without a valid security token, or it expired. "
@@ -34,7 +40,9 @@ SECURITY_HEADERS = {
 def render_error(code: int, message: str | None = None):
     """Render the error page for an HTTP status code."""
     title, default = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, message=message or default), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default
+    ), code
 
 
 def handle_http_error(error: HTTPException):

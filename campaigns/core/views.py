@@ -1,14 +1,13 @@
 """Home page, language switcher and health check."""
 
-from flask import Blueprint, current_app, flash, has_request_context, redirect, render_template
-from flask import session
+from flask import Blueprint, flash, has_request_context, redirect, render_template, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
 from campaigns.core import services
-from campaigns.core.forms import LanguageForm
+from campaigns.core.forms import LanguageForm, language_choices
 from campaigns.core.urls import safe_next
 from campaigns.extensions import db
 from campaigns.models import Role
@@ -22,7 +21,7 @@ def inject_globals():
     names = {"get_locale": get_locale, "Role": Role}
     if has_request_context():
         form = LanguageForm(prefix="lang")
-        form.language.choices = list(current_app.config["LANGUAGES"].items())
+        form.language.choices = language_choices()
         names["language_form"] = form
     return names
 
@@ -37,7 +36,7 @@ def index():
 def set_language():
     """Switch the interface language for this browser and, if signed in, the account."""
     form = LanguageForm(prefix="lang")
-    form.language.choices = list(current_app.config["LANGUAGES"].items())
+    form.language.choices = language_choices()
     if not form.validate_on_submit():
         flash(_("Choose one of the languages offered."), "error")
         return redirect(safe_next(form.next.data))

@@ -51,7 +51,9 @@ class ThreadRunner:
             return
         with self.lock:
             if self.thread is None:
-                self.thread = threading.Thread(target=self._loop, name="groundswell-jobs", daemon=True)
+                self.thread = threading.Thread(
+                    target=self._loop, name="groundswell-jobs", daemon=True
+                )
                 self.thread.start()
 
     def _loop(self) -> None:

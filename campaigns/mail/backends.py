@@ -25,7 +25,9 @@ class SmtpBackend:
         c = self.config
         host, port, timeout = c["MAIL_SERVER"], c["MAIL_PORT"], c["MAIL_TIMEOUT"]
         if c["MAIL_USE_SSL"]:
-            conn = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+            conn = smtplib.SMTP_SSL(
+                host, port, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             conn = smtplib.SMTP(host, port, timeout=timeout)
             if c["MAIL_USE_TLS"]:
@@ -68,7 +70,10 @@ class ConsoleBackend:
         """Log the message's headers and plain-text body."""
         body = message.get_body(preferencelist=("plain",))
         log.warning(
-            "Email to %s: %s\n%s", message["To"], message["Subject"], body.get_content() if body else ""
+            "Email to %s: %s\n%s",
+            message["To"],
+            message["Subject"],
+            body.get_content() if body else "",
         )
 
     def close(self) -> None:

@@ -71,7 +71,9 @@ def deliver_due(now: datetime | None = None) -> DeliveryReport:
                 row.state, row.last_error = OutboxState.FAILED, str(exc)[:500]
                 report.failed += 1
             except (smtplib.SMTPException, OSError) as exc:
-                log.warning("Mail server unavailable, deferring %d emails: %s", len(rows) - index, exc)
+                log.warning(
+                    "Mail server unavailable, deferring %d emails: %s", len(rows) - index, exc
+                )
                 for pending in rows[index:]:
                     _defer(pending, now, f"{type(exc).__name__}: {exc}", report)
                 break

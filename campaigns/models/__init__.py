@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate, re-exported here."""
 
-from campaigns.models.audit import AuditEvent
 from campaigns.database import utcnow
+from campaigns.models.audit import AuditEvent
 from campaigns.models.campaign import (
     Campaign,
     CampaignStatus,

@@ -6,8 +6,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaigns.extensions import db
 from campaigns.database import utcnow
+from campaigns.extensions import db
 from campaigns.models.user import User
 
 

@@ -6,8 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaigns.extensions import db
 from campaigns.database import str_enum, utcnow
+from campaigns.extensions import db
 from campaigns.models.user import Role, User
 
 
@@ -44,7 +44,9 @@ campaign_organizer = sa.Table(
     "campaign_organizer",
     db.metadata,
     sa.Column("campaign_id", sa.ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True),
+    sa.Column(
+        "user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 

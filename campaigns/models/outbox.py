@@ -7,8 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaigns.extensions import db
 from campaigns.database import str_enum, utcnow
+from campaigns.extensions import db
 
 
 class OutboxState(enum.StrEnum):
@@ -23,9 +23,13 @@ class OutboxEmail(db.Model):
     """One email to one recipient, rendered from a template at delivery time."""
 
     __tablename__ = "outbox_email"
-    __table_args__ = (sa.Index("ix_outbox_email_state_next_attempt_at", "state", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_email_state_next_attempt_at", "state", "next_attempt_at"),
+    )
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
     recipient: Mapped[str] = mapped_column(sa.String(254), index=True)
     template: Mapped[str] = mapped_column(sa.String(80))
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

@@ -6,8 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaigns.extensions import db
 from campaigns.database import str_enum, utcnow
+from campaigns.extensions import db
 
 
 class Visibility(enum.StrEnum):
@@ -46,7 +46,9 @@ class Signature(db.Model):
         sa.Index("ix_signature_campaign_id_ip_hash", "campaign_id", "ip_hash"),
     )
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(sa.String(254))
     canonical_email: Mapped[str] = mapped_column(sa.String(254), index=True)

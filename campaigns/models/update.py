@@ -6,8 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaigns.extensions import db
 from campaigns.database import str_enum, utcnow
+from campaigns.extensions import db
 from campaigns.models.user import User
 
 
@@ -24,7 +24,9 @@ class Update(db.Model):
     """A post on a campaign, optionally emailed to signers who consented."""
 
     __tablename__ = "update"
-    __table_args__ = (sa.Index("ix_update_campaign_id_published_at", "campaign_id", "published_at"),)
+    __table_args__ = (
+        sa.Index("ix_update_campaign_id_published_at", "campaign_id", "published_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))

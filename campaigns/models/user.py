@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaigns.extensions import db
 from campaigns.database import str_enum, utcnow
+from campaigns.extensions import db
 
 
 class Role(enum.StrEnum):

@@ -1,0 +1,181 @@
+"""Fixtures: an app per test on a database created for the session (SQLite or PostgreSQL)."""
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from campaigns import create_app
+from campaigns.auth import services as auth_services
+from campaigns.extensions import db as _db
+from campaigns.extensions import limiter
+from campaigns.models import Role, User, utcnow
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL") or None
+USING_POSTGRES = ENV_DATABASE_URL.startswith(("postgres://", "postgresql"))
+PASSWORD = "correct horse battery staple"
+
+
+def pg_url(url: str, database: str) -> sa.URL:
+    """The PostgreSQL URL on the psycopg 3 driver, pointed at another database."""
+    url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", url)
+    return sa.make_url(url).set(database=database)
+
+
+def compile_catalogs() -> None:
+    """Compile .po to .mo when stale, so French tests work however pytest was started."""
+    for po in (ROOT / "campaigns" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as src, mo.open("wb") as dst:
+                write_mo(dst, read_po(src, locale=po.parent.parent.name))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of the tests' own: created for the session and dropped after it."""
+    if not USING_POSTGRES:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    name = f"groundswell_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(pg_url(ENV_DATABASE_URL, "postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield pg_url(ENV_DATABASE_URL, name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_app(database_url: str, **overrides):
+    """An app on the test database with deterministic settings."""
+    environ = {"SECRET_KEY": "test-secret", "DATABASE_URL": database_url}
+    if REDIS_URL:
+        environ["REDIS_URL"] = REDIS_URL
+    config = {
+        "ENVIRON": environ,
+        "TESTING": True,
+        "JOBS_BACKEND": "manual",
+        "MAIL_BACKEND": "dev",
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def schema(database_url):
+    """Create the tables once per session (migrations are tested on their own)."""
+    compile_catalogs()
+    app = make_app(database_url)
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+
+
+def _empty_tables(app) -> None:
+    """Remove every row so the next test starts clean."""
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(_db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def app_factory(database_url, schema):
+    """Build apps with extra settings; each is cleaned up after the test."""
+    apps = []
+
+    def factory(**overrides):
+        app = make_app(database_url, **overrides)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        _empty_tables(app)
+    if REDIS_URL:
+        limiter.reset()
+
+
+@pytest.fixture
+def app(app_factory):
+    """The application with CSRF and rate limits off, jobs run by hand."""
+    return app_factory()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """The database extension, inside an app context."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create users: make_user(email=..., role=Role.ADMIN, verified=False)."""
+    counter = iter(range(1, 10_000))
+
+    def factory(email=None, *, role=Role.MEMBER, verified=True, password=PASSWORD, name=None):
+        email = email or f"user{next(counter)}@example.org"
+        with app.app_context():
+            user = User(email=email, display_name=name or email.split("@")[0], role=role)
+            auth_services._set_password(user, password)
+            user.email_verified_at = utcnow() if verified else None
+            _db.session.add(user)
+            _db.session.commit()
+            _db.session.refresh(user)
+            _db.session.expunge(user)
+            _db.session.remove()
+        return user
+
+    return factory
+
+
+def login(client, email, password=PASSWORD, **extra):
+    """Log a test client in through the real form."""
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Create a user with a role and log the client in as them."""
+
+    def do(role=Role.MEMBER, **kwargs):
+        user = make_user(role=role, **kwargs)
+        response = login(client, user.email)
+        assert response.status_code == 302
+        return user
+
+    return do
