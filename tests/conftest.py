@@ -13,7 +13,6 @@ from babel.messages.pofile import read_po
 from campaigns import create_app
 from campaigns.auth import services as auth_services
 from campaigns.extensions import db as _db
-from campaigns.extensions import limiter
 from campaigns.models import Role, User, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +69,8 @@ def make_app(database_url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
+        # Each app counts from zero, also when the counters live in a shared Redis.
+        "RATELIMIT_KEY_PREFIX": f"groundswell-test-{uuid.uuid4().hex}",
     }
     config.update(overrides)
     return create_app(config)
@@ -111,9 +112,8 @@ def app_factory(database_url, schema):
 
     yield factory
     for app in apps:
+        app.extensions["groundswell_jobs"].stop()
         _empty_tables(app)
-    if REDIS_URL:
-        limiter.reset()
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ def inject_globals():
     """Every page carries the language switcher; emails rendered outside requests do not."""
     names = {"get_locale": get_locale, "Role": Role}
     if has_request_context():
-        form = LanguageForm(prefix="lang")
+        # formdata=None: never parse the body here (it may be the oversized one behind a 413).
+        form = LanguageForm(prefix="lang", formdata=None)
         form.language.choices = language_choices()
         names["language_form"] = form
     return names

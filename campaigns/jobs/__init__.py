@@ -9,7 +9,7 @@ dispatch missed, so a Redis outage delays work and loses none.
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from campaigns.extensions import db
@@ -26,16 +26,17 @@ def enqueue_after_commit(name: str) -> None:
 def _after_commit(session: Session) -> None:
     """Hand the jobs requested in this transaction to the app's runner."""
     names = session.info.pop(PENDING_KEY, None)
-    if not names:
+    if not names or not has_app_context():
         return
     runner = current_app.extensions["groundswell_jobs"]
     for name in sorted(names):
         runner.submit(name)
 
 
-def _after_rollback(session: Session) -> None:
-    """Forget jobs requested by a transaction that did not commit."""
-    session.info.pop(PENDING_KEY, None)
+def _after_rollback(session: Session, previous_transaction) -> None:
+    """Forget jobs requested by a transaction that did not commit (not on savepoints)."""
+    if previous_transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)
 
 
 def init_jobs(app: Flask) -> None:

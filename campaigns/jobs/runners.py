@@ -29,6 +29,9 @@ class ManualRunner:
     def start(self) -> None:
         """Nothing runs in the background."""
 
+    def stop(self) -> None:
+        """Nothing to stop."""
+
 
 class ThreadRunner:
     """One daemon thread per process runs submitted and periodic jobs (embedded default)."""
@@ -36,9 +39,10 @@ class ThreadRunner:
     def __init__(self, app: Flask):
         """Prepare the queue; the thread starts with the first request or job."""
         self.app = app
-        self.queue: queue.Queue[str] = queue.Queue()
+        self.queue: queue.Queue[str | None] = queue.Queue()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
+        self.stopping = threading.Event()
 
     def submit(self, name: str) -> None:
         """Queue a job for the thread."""
@@ -56,20 +60,28 @@ class ThreadRunner:
                 )
                 self.thread.start()
 
+    def stop(self, timeout: float = 10) -> None:
+        """Finish the job in hand and end the thread (tests, clean shutdown)."""
+        self.stopping.set()
+        self.queue.put(None)
+        if self.thread is not None:
+            self.thread.join(timeout)
+
     def _loop(self) -> None:
         """Run queued jobs as they come and periodic jobs when due."""
         from campaigns.jobs.tasks import periodic_jobs
 
         schedule = {name: time.monotonic() for name, _ in periodic_jobs(self.app.config)}
         intervals = dict(periodic_jobs(self.app.config))
-        while True:
+        while not self.stopping.is_set():
             wait = max(0.0, min(schedule.values()) - time.monotonic())
             try:
                 name = self.queue.get(timeout=wait)
             except queue.Empty:
                 name = min(schedule, key=schedule.get)
                 schedule[name] = time.monotonic() + intervals[name]
-            self._run(name)
+            if name is not None and not self.stopping.is_set():
+                self._run(name)
 
     def _run(self, name: str) -> None:
         """Run one job, logging rather than dying on failure."""
@@ -100,6 +112,9 @@ class RqRunner:
 
     def start(self) -> None:
         """Workers are separate processes."""
+
+    def stop(self) -> None:
+        """Nothing runs here."""
 
 
 RUNNERS = {"manual": ManualRunner, "thread": ThreadRunner, "rq": RqRunner}
