@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
+from campaigns.admin.forms import ROLE_LABELS
 from campaigns.core import services
 from campaigns.core.forms import LanguageForm, language_choices
 from campaigns.core.urls import safe_next
@@ -18,7 +19,7 @@ bp = Blueprint("core", __name__)
 @bp.app_context_processor
 def inject_globals():
     """Every page carries the language switcher; emails rendered outside requests do not."""
-    names = {"get_locale": get_locale, "Role": Role}
+    names = {"get_locale": get_locale, "Role": Role, "ROLE_LABELS": ROLE_LABELS}
     if has_request_context():
         # formdata=None: never parse the body here (it may be the oversized one behind a 413).
         form = LanguageForm(prefix="lang", formdata=None)
