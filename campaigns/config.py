@@ -87,7 +87,7 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or "Groundswell <no-reply@localhost>",
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", env.get("MAIL_TIMEOUT"), 20),
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", env.get("MAIL_MAX_ATTEMPTS"), 30),
-        # "rq" needs REDIS_URL; "thread" runs jobs in-process; "eager" runs them at commit.
+        # "rq" needs REDIS_URL; "thread" runs jobs in-process; "manual" leaves them to the caller.
         "JOBS_BACKEND": env.get("JOBS_BACKEND") or ("rq" if redis_url else "thread"),
         "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -1,6 +1,7 @@
 """Declarative base, constraint naming convention and shared column types."""
 
 import enum
+import sqlite3
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -13,6 +14,20 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
+    """SQLite ignores foreign keys (and ON DELETE) unless each connection asks for them."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def enforce_sqlite_foreign_keys() -> None:
+    """Turn on foreign keys for every SQLite connection (idempotent)."""
+    if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_foreign_keys):
+        sa.event.listen(sa.engine.Engine, "connect", _sqlite_foreign_keys)
 
 
 def utcnow() -> datetime:

@@ -1,6 +1,5 @@
 """Flask extensions, created unbound and bound to an app in create_app."""
 
-from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -17,8 +16,3 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
-
-
-def remote_address() -> str:
-    """The client address as seen after ProxyFix (used as a rate-limit key)."""
-    return request.remote_addr or "unknown"

@@ -4,9 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SubmitField
 
-from campaigns.models import Role
-
-ROLE_LABELS = {Role.MEMBER: _l("Member"), Role.MODERATOR: _l("Moderator"), Role.ADMIN: _l("Admin")}
+from campaigns.auth.roles import ROLE_LABELS
 
 
 class RoleForm(FlaskForm):

@@ -1,12 +1,13 @@
 """Admin pages: accounts with their roles, and the audit trail."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from campaigns.admin.forms import ROLE_LABELS, RoleForm
+from campaigns.admin.forms import RoleForm
 from campaigns.auth.decorators import role_required
+from campaigns.auth.roles import ROLE_LABELS
 from campaigns.auth.services import set_role
 from campaigns.extensions import db
 from campaigns.models import AuditEvent, Role, User
@@ -27,7 +28,7 @@ def users():
 def change_role(user_id: int):
     """Give an account another role; admins cannot demote themselves."""
     user = db.get_or_404(User, user_id)
-    form = RoleForm()
+    form = RoleForm(prefix=f"u{user.id}")
     if not form.validate_on_submit():
         abort(400)
     if user.id == current_user.id:
@@ -37,7 +38,7 @@ def change_role(user_id: int):
     db.session.commit()
     label = ROLE_LABELS[Role(form.role.data)]
     flash(_("%(email)s is now %(role)s.", email=user.email, role=label), "success")
-    return redirect(url_for("admin.users", page=request.args.get("page", type=int)))
+    return redirect(url_for("admin.users"))
 
 
 @bp.get("/audit")

@@ -1,6 +1,6 @@
 """The account page: profile, password, verification email, deletion."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -60,13 +60,15 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
-        except services.WrongPassword as exc:
-            form.current_password.errors.append(str(exc))
+        except services.WrongPassword:
+            form.current_password.errors.append(_("Your current password was not right."))
         except services.PasswordRejected as exc:
             form.password.errors.extend(exc.problems)
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())
+            # The login token changed: renew this browser's session and remember-me cookie.
+            remembered = "remember_token" in request.cookies
+            login_user(current_user._get_current_object(), remember=remembered)
             flash(_("Your password is changed."), "success")
             return redirect(url_for("account.show"))
     return _page(password_form=form), 400
@@ -97,8 +99,8 @@ def delete():
     if form.validate_on_submit():
         try:
             services.delete_account(current_user._get_current_object(), form.password.data)
-        except services.WrongPassword as exc:
-            form.password.errors.append(str(exc))
+        except services.WrongPassword:
+            form.password.errors.append(_("Your password was not right."))
         else:
             db.session.commit()
             logout_user()

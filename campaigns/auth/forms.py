@@ -1,5 +1,7 @@
 """Account forms. Validation here is about shape; rules live in services."""
 
+from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -42,7 +44,6 @@ def new_password_fields():
         _l("New password"),
         validators=[InputRequired(), Length(max=256)],
         render_kw={"autocomplete": "new-password"},
-        description=_l("At least 10 characters. A few unrelated words work well."),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -55,7 +56,19 @@ def new_password_fields():
     return password, confirm
 
 
-class RegisterForm(FlaskForm):
+class NewPasswordForm(FlaskForm):
+    """A form with a new password; its hint states the configured minimum length."""
+
+    def __init__(self, *args, **kwargs):
+        """Describe the password rule from settings."""
+        super().__init__(*args, **kwargs)
+        self.password.description = _(
+            "At least %(n)d characters. A few unrelated words work well.",
+            n=current_app.config["PASSWORD_MIN_LENGTH"],
+        )
+
+
+class RegisterForm(NewPasswordForm):
     """Create an account."""
 
     email = email_field()
@@ -90,14 +103,14 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send me a reset link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(NewPasswordForm):
     """Choose a new password from a reset link."""
 
     password, confirm = new_password_fields()
     submit = SubmitField(_l("Set new password"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(NewPasswordForm):
     """Change the password while logged in."""
 
     current_password = PasswordField(

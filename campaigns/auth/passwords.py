@@ -1,5 +1,7 @@
 """Password hashing (argon2id) and strength checks (length, common passwords)."""
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -7,10 +9,14 @@ from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()
-# Verified against when no account matches, so a miss costs as much time as a hit.
-_DUMMY_HASH = _hasher.hash("groundswell-timing-equaliser")
 # zxcvbn's cost grows with length; the first 72 characters decide strength well enough.
 _STRENGTH_PREFIX = 72
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when no account matches, so a miss costs as much time as a hit."""
+    return _hasher.hash("groundswell-timing-equaliser")
 
 
 def hash_password(password: str) -> str:
@@ -21,7 +27,9 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password against a stored hash in roughly constant time."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 

@@ -1,14 +1,16 @@
 """Account verbs. They take plain values and the acting user, flush, and never commit."""
 
-from flask_babel import gettext as _
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from campaigns.auth import passwords, tokens
 from campaigns.core.services import record_audit
 from campaigns.core.urls import absolute_url
 from campaigns.extensions import db
 from campaigns.mail.outbox import queue_email
-from campaigns.models import Role, User, utcnow
+from campaigns.models import OutboxEmail, Role, User, utcnow
 from campaigns.models.user import new_login_token
 
 
@@ -23,6 +25,24 @@ class PasswordRejected(ValueError):
 
 class WrongPassword(ValueError):
     """The current password given to confirm an action was wrong."""
+
+
+# At most this many emails of one kind to one address per hour, whoever asks and from
+# wherever: per-IP limits alone would let rotating addresses flood someone's inbox.
+EMAILS_PER_RECIPIENT_PER_HOUR = 3
+
+
+def _may_email(recipient: str, template: str) -> bool:
+    """Whether another email of this kind may go to this address now."""
+    since = utcnow() - timedelta(hours=1)
+    recent = db.session.scalar(
+        select(func.count(OutboxEmail.id)).where(
+            OutboxEmail.recipient == recipient,
+            OutboxEmail.template == template,
+            OutboxEmail.created_at >= since,
+        )
+    )
+    return recent < EMAILS_PER_RECIPIENT_PER_HOUR
 
 
 def find_user(email: str) -> User | None:
@@ -45,7 +65,9 @@ def _set_password(user: User, password: str) -> None:
 
 
 def send_verification(user: User) -> None:
-    """Queue the email whose link proves the user owns the address."""
+    """Queue the email whose link proves the user owns the address (throttled per address)."""
+    if not _may_email(user.email, "verify_email"):
+        return
     link = absolute_url("auth.verify_email", token=tokens.make_verify_token(user))
     queue_email(
         user.email, "verify_email", locale=user.locale or "en", name=user.display_name, link=link
@@ -63,6 +85,8 @@ def register(*, email: str, display_name: str, password: str, locale: str) -> Us
     password_hash = passwords.hash_password(password)
     existing = find_user(email)
     if existing is not None:
+        if not _may_email(existing.email, "already_registered"):
+            return None
         queue_email(
             existing.email,
             "already_registered",
@@ -74,8 +98,12 @@ def register(*, email: str, display_name: str, password: str, locale: str) -> Us
         return None
     user = User(email=email, display_name=display_name.strip(), locale=locale)
     user.password_hash = password_hash
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        # Someone registered this address between our lookup and our insert.
+        return None
     send_verification(user)
     return user
 
@@ -107,7 +135,7 @@ def authenticate(email: str, password: str) -> User | None:
 def request_password_reset(email: str) -> None:
     """Queue a reset link if the account exists; say nothing either way."""
     user = find_user(email)
-    if user is None:
+    if user is None or not _may_email(user.email, "reset_password"):
         return
     link = absolute_url("auth.reset_password", token=tokens.make_reset_token(user))
     queue_email(
@@ -138,7 +166,7 @@ def reset_password(user: User, password: str) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """Change the password after checking the current one."""
     if not passwords.verify_password(user.password_hash, current):
-        raise WrongPassword(_("Your current password was not right."))
+        raise WrongPassword("current password does not match")
     _check_new_password(new, user.email.split("@")[0], user.display_name)
     _set_password(user, new)
     queue_email(user.email, "password_changed", locale=user.locale or "en", name=user.display_name)
@@ -153,7 +181,7 @@ def update_profile(user: User, *, display_name: str, locale: str) -> None:
 def delete_account(user: User, password: str) -> None:
     """Delete the account after checking its password; campaigns keep no link to it."""
     if not passwords.verify_password(user.password_hash, password):
-        raise WrongPassword(_("Your password was not right."))
+        raise WrongPassword("password does not match")
     queue_email(user.email, "account_deleted", locale=user.locale or "en", name=user.display_name)
     record_audit(None, "account.deleted", user, role=user.role.value)
     db.session.delete(user)

@@ -1,6 +1,6 @@
 """Error pages in the site's style, and security headers on every response."""
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -69,6 +69,15 @@ def handle_server_error(error: Exception):
     return render_error(500)
 
 
+def reject_nul_bytes():
+    """NUL characters are never valid input, and PostgreSQL refuses them in text: answer 400."""
+    values = list(request.args.values())
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += request.form.values()
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def add_security_headers(response):
     """Add headers that close off framing, sniffing and third-party scripts."""
     for name, value in SECURITY_HEADERS.items():
@@ -81,4 +90,5 @@ def init_errors(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(500, handle_server_error)
+    app.before_request(reject_nul_bytes)
     app.after_request(add_security_headers)

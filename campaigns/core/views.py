@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
-from campaigns.admin.forms import ROLE_LABELS
+from campaigns.auth.roles import ROLE_LABELS
 from campaigns.core import services
 from campaigns.core.forms import LanguageForm, language_choices
 from campaigns.core.urls import safe_next

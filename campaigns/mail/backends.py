@@ -42,8 +42,9 @@ class SmtpBackend:
             self.connection = self._connect()
         try:
             self.connection.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise PermanentFailure(str(exc)) from exc
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPNotSupportedError) as exc:
+            # Refused recipient, or an address the server cannot carry (no SMTPUTF8).
+            raise PermanentFailure(str(exc) or type(exc).__name__) from exc
         except smtplib.SMTPResponseException as exc:
             if 500 <= exc.smtp_code < 600 and exc.smtp_code not in (521, 554):
                 raise PermanentFailure(str(exc)) from exc

@@ -56,6 +56,13 @@ def _defer(row: OutboxEmail, now: datetime, error: str, report: DeliveryReport) 
         report.deferred += 1
 
 
+def _fail(row: OutboxEmail, error: str, report: DeliveryReport) -> None:
+    """Give up on one row for good; it stays in the outbox for `outbox retry-failed`."""
+    row.attempts += 1
+    row.state, row.last_error = OutboxState.FAILED, error[:500]
+    report.failed += 1
+
+
 def deliver_due(now: datetime | None = None) -> DeliveryReport:
     """Send every due pending email in one batch and commit the outcome."""
     now = now or utcnow()
@@ -65,11 +72,16 @@ def deliver_due(now: datetime | None = None) -> DeliveryReport:
     try:
         for index, row in enumerate(rows):
             try:
-                backend.send(build_message(row))
+                message = build_message(row)
+            except Exception as exc:
+                # A row that cannot be rendered must not hold back the others.
+                log.exception("Outbox email %s cannot be rendered", row.id)
+                _fail(row, f"render error: {type(exc).__name__}: {exc}", report)
+                continue
+            try:
+                backend.send(message)
             except PermanentFailure as exc:
-                row.attempts += 1
-                row.state, row.last_error = OutboxState.FAILED, str(exc)[:500]
-                report.failed += 1
+                _fail(row, str(exc), report)
             except (smtplib.SMTPException, OSError) as exc:
                 log.warning(
                     "Mail server unavailable, deferring %d emails: %s", len(rows) - index, exc

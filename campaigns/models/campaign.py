@@ -58,6 +58,7 @@ class Campaign(db.Model):
         sa.Index("ix_campaign_status_published_at", "status", "published_at"),
         sa.CheckConstraint("signature_count >= 0", name="signature_count_nonnegative"),
         sa.CheckConstraint("goal > 0", name="goal_positive"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     """A person with an account: organizer, supporter, moderator or admin."""
 
     __tablename__ = "user"
+    # Never reuse a deleted account's id on SQLite: links and audit rows name ids.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)

@@ -50,7 +50,8 @@ def upgrade():
     sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email')),
-    sa.UniqueConstraint('login_token', name=op.f('uq_user_login_token'))
+    sa.UniqueConstraint('login_token', name=op.f('uq_user_login_token')),
+    sqlite_autoincrement=True,
     )
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -104,7 +105,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['victory_confirmed_by_id'], ['user.id'], name=op.f('fk_campaign_victory_confirmed_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['victory_declared_by_id'], ['user.id'], name=op.f('fk_campaign_victory_declared_by_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign')),
-    sa.UniqueConstraint('slug', name=op.f('uq_campaign_slug'))
+    sa.UniqueConstraint('slug', name=op.f('uq_campaign_slug')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_campaign_category'), ['category'], unique=False)
@@ -171,7 +173,8 @@ def upgrade():
     sa.Column('invalidation_reason', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_signature_campaign_id_campaign'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signature')),
-    sa.UniqueConstraint('campaign_id', 'canonical_email', name=op.f('uq_signature_campaign_id_canonical_email'))
+    sa.UniqueConstraint('campaign_id', 'canonical_email', name=op.f('uq_signature_campaign_id_canonical_email')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('signature', schema=None) as batch_op:
         batch_op.create_index('ix_signature_campaign_id_email_domain', ['campaign_id', 'email_domain'], unique=False)

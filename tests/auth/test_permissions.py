@@ -30,7 +30,8 @@ def test_role_table(client, login_as, make_user, role, index):
     if role is not ANON:
         login_as(role)
     method, path = ROUTES[index]
-    response = client.open(path.format(other=other.id), method=method, data={"role": "moderator"})
+    data = {f"u{other.id}-role": "moderator"}
+    response = client.open(path.format(other=other.id), method=method, data=data)
     assert response.status_code == TABLE[role][index]
     if role is ANON:
         assert response.headers["Location"].startswith("/login?next=")
@@ -40,7 +41,7 @@ def test_admin_changes_role_with_audit(app, client, login_as, make_user):
     """An admin's role change is saved and audited."""
     admin = login_as(Role.ADMIN)
     other = make_user("other@example.org")
-    client.post(f"/admin/users/{other.id}/role", data={"role": "moderator"})
+    client.post(f"/admin/users/{other.id}/role", data={f"u{other.id}-role": "moderator"})
     with app.app_context():
         assert db.session.get(User, other.id).role == Role.MODERATOR
         event = db.session.scalar(select(AuditEvent))
@@ -54,7 +55,7 @@ def test_admin_changes_role_with_audit(app, client, login_as, make_user):
 def test_admin_cannot_change_own_role(app, client, login_as):
     """Admins cannot lock themselves out."""
     admin = login_as(Role.ADMIN)
-    client.post(f"/admin/users/{admin.id}/role", data={"role": "member"})
+    client.post(f"/admin/users/{admin.id}/role", data={f"u{admin.id}-role": "member"})
     with app.app_context():
         assert db.session.get(User, admin.id).role == Role.ADMIN
 
@@ -63,5 +64,6 @@ def test_invalid_role_is_400(client, login_as, make_user):
     """An unknown role value is a bad request, not a crash."""
     login_as(Role.ADMIN)
     other = make_user("other@example.org")
-    assert client.post(f"/admin/users/{other.id}/role", data={"role": "emperor"}).status_code == 400
+    bad = client.post(f"/admin/users/{other.id}/role", data={f"u{other.id}-role": "emperor"})
+    assert bad.status_code == 400
     assert client.post("/admin/users/99999/role", data={"role": "member"}).status_code == 404

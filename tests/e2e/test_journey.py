@@ -13,7 +13,7 @@ PASSWORD = "a long and unusual passphrase"
 
 
 def test_register_verify_login_french_logout(live_server, page):
-    """Register, open the verification link from the dev mailbox, log in, switch to French, log out."""
+    """Register, verify from the dev mailbox, log in, switch to French, log out."""
     base = live_server.url
     page.goto(f"{base}/register")
     page.get_by_label("Email address", exact=True).fill("newcomer@example.org")
@@ -23,7 +23,7 @@ def test_register_verify_login_french_logout(live_server, page):
     page.get_by_role("button", name="Create account").click()
     page.get_by_role("heading", name="Check your email").wait_for()
 
-    page.get_by_role("link", name="development mailbox").click()
+    page.get_by_role("link", name="Open the development mailbox").click()
     page.get_by_role("link", name=re.compile("verify_email")).click()
     text = page.locator("pre").text_content()
     link = re.search(r"http://\S+/verify/\S+", text).group(0)
