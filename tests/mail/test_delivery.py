@@ -148,3 +148,18 @@ def test_french_user_gets_french_email(app, client):
     assert row.locale == "fr"
     page = client.get(f"/dev/mailbox/{row.id}")
     assert b"Confirmez votre adresse" in page.data or b"Confirmer" in page.data
+
+
+def test_broken_row_does_not_hold_back_the_others(app, client):
+    """A row that cannot be rendered is failed; the rest of the batch is delivered."""
+    register(client)
+    with app.app_context():
+        # Not in SUBJECTS and no template file: rendering it raises.
+        db.session.add(
+            OutboxEmail(recipient="x@example.org", template="missing_template", payload={})
+        )
+        db.session.commit()
+        report = deliver_due()
+        assert (report.sent, report.failed) == (1, 1)
+        states = dict(db.session.execute(select(OutboxEmail.template, OutboxEmail.state)).all())
+    assert states == {"verify_email": OutboxState.SENT, "missing_template": OutboxState.FAILED}
