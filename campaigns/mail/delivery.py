@@ -32,16 +32,15 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_CAP_SECONDS))
 
 
-def _claim_due(now: datetime, limit: int) -> list[OutboxEmail]:
-    """Lock a batch of due rows; other workers skip them (PostgreSQL) instead of waiting."""
-    query = (
+def due_rows_query(now: datetime, limit: int):
+    """Due pending rows, locked; rows another worker holds are skipped, not waited for."""
+    return (
         select(OutboxEmail)
         .where(OutboxEmail.state == OutboxState.PENDING, OutboxEmail.next_attempt_at <= now)
         .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return list(db.session.scalars(query))
 
 
 def _defer(row: OutboxEmail, now: datetime, error: str, report: DeliveryReport) -> None:
@@ -67,7 +66,7 @@ def deliver_due(now: datetime | None = None) -> DeliveryReport:
     """Send every due pending email in one batch and commit the outcome."""
     now = now or utcnow()
     report = DeliveryReport()
-    rows = _claim_due(now, current_app.config["OUTBOX_BATCH_SIZE"])
+    rows = list(db.session.scalars(due_rows_query(now, current_app.config["OUTBOX_BATCH_SIZE"])))
     backend = get_backend(current_app.config)
     try:
         for index, row in enumerate(rows):
