@@ -1,5 +1,6 @@
 """Fixtures: an app per test on a database created for the session (SQLite or PostgreSQL)."""
 
+import contextlib
 import os
 import re
 import uuid
@@ -37,13 +38,13 @@ def compile_catalogs() -> None:
                 write_mo(dst, read_po(src, locale=po.parent.parent.name))
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A database of the tests' own: created for the session and dropped after it."""
+@contextlib.contextmanager
+def fresh_database(directory: Path, tag: str):
+    """A new, empty database of the kind the suite runs on; PostgreSQL ones are dropped after."""
     if not USING_POSTGRES:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{directory / f'{tag}.sqlite3'}"
         return
-    name = f"groundswell_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    name = f"groundswell_{tag}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = sa.create_engine(pg_url(ENV_DATABASE_URL, "postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -53,6 +54,13 @@ def database_url(tmp_path_factory):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """The suite's own database: created for the session and dropped after it."""
+    with fresh_database(tmp_path_factory.mktemp("db"), "test") as url:
+        yield url
 
 
 def make_app(database_url: str, **overrides):

@@ -3,30 +3,17 @@
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
-import sqlalchemy as sa
 
-from tests.conftest import ENV_DATABASE_URL, ROOT, USING_POSTGRES, pg_url
+from tests.conftest import ROOT, fresh_database
 
 
 @pytest.fixture
 def empty_database(tmp_path):
     """A new, empty database of the same kind the suite runs on."""
-    if not USING_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    name = f"groundswell_migrations_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(pg_url(ENV_DATABASE_URL, "postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield pg_url(ENV_DATABASE_URL, name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(tmp_path, "migrations") as url:
+        yield url
 
 
 def flask(*args, database_url):
