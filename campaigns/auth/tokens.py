@@ -26,14 +26,18 @@ def make_verify_token(user: User) -> str:
     return _serializer(VERIFY_SALT).dumps({"uid": user.id, "email": user.email})
 
 
-def read_verify_token(token: str) -> dict | None:
-    """The token's claims, or None if it is forged, malformed or expired."""
-    max_age = current_app.config["VERIFY_TOKEN_MAX_AGE"]
+def _load(salt: str, token: str, max_age: int) -> dict | None:
+    """A token's claims, or None if it is forged, malformed, expired or for another purpose."""
     try:
-        data = _serializer(VERIFY_SALT).loads(token, max_age=max_age)
+        data = _serializer(salt).loads(token, max_age=max_age)
     except BadSignature:
         return None
     return data if isinstance(data, dict) else None
+
+
+def read_verify_token(token: str) -> dict | None:
+    """The verification token's claims, or None."""
+    return _load(VERIFY_SALT, token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
 
 
 def make_reset_token(user: User) -> str:
@@ -47,10 +51,5 @@ def reset_token_matches(user: User, claims: dict) -> bool:
 
 
 def read_reset_token(token: str) -> dict | None:
-    """The reset token's claims, or None if it is forged, malformed or expired."""
-    max_age = current_app.config["RESET_TOKEN_MAX_AGE"]
-    try:
-        data = _serializer(RESET_SALT).loads(token, max_age=max_age)
-    except BadSignature:
-        return None
-    return data if isinstance(data, dict) else None
+    """The reset token's claims, or None."""
+    return _load(RESET_SALT, token, current_app.config["RESET_TOKEN_MAX_AGE"])

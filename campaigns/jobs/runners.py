@@ -71,8 +71,8 @@ class ThreadRunner:
         """Run queued jobs as they come and periodic jobs when due."""
         from campaigns.jobs.tasks import periodic_jobs
 
-        schedule = {name: time.monotonic() for name, _ in periodic_jobs(self.app.config)}
         intervals = dict(periodic_jobs(self.app.config))
+        schedule = dict.fromkeys(intervals, time.monotonic())
         while not self.stopping.is_set():
             wait = max(0.0, min(schedule.values()) - time.monotonic())
             try:

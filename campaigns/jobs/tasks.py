@@ -1,5 +1,6 @@
 """The job functions. Each runs inside an app context and ends its own transaction."""
 
+import contextlib
 import functools
 import logging
 
@@ -26,12 +27,7 @@ def job(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        if has_app_context():
-            try:
-                return func(*args, **kwargs)
-            finally:
-                db.session.remove()
-        with _app().app_context():
+        with contextlib.nullcontext() if has_app_context() else _app().app_context():
             try:
                 return func(*args, **kwargs)
             finally:

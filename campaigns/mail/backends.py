@@ -46,6 +46,8 @@ class SmtpBackend:
             # Refused recipient, or an address the server cannot carry (no SMTPUTF8).
             raise PermanentFailure(str(exc) or type(exc).__name__) from exc
         except smtplib.SMTPResponseException as exc:
+            # 5xx is final, except 521/554, which servers also use while refusing service
+            # as a whole (overload, greylisting): those are retried like an outage.
             if 500 <= exc.smtp_code < 600 and exc.smtp_code not in (521, 554):
                 raise PermanentFailure(str(exc)) from exc
             raise

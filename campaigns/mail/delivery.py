@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from campaigns.extensions import db
 from campaigns.mail.backends import PermanentFailure, get_backend
@@ -43,23 +43,22 @@ def due_rows_query(now: datetime, limit: int):
     )
 
 
-def _defer(row: OutboxEmail, now: datetime, error: str, report: DeliveryReport) -> None:
-    """Count a failed attempt; give up only after MAIL_MAX_ATTEMPTS."""
-    row.attempts += 1
-    row.last_error = error[:500]
-    if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        row.state = OutboxState.FAILED
-        report.failed += 1
-    else:
-        row.next_attempt_at = now + retry_delay(row.attempts)
-        report.deferred += 1
-
-
 def _fail(row: OutboxEmail, error: str, report: DeliveryReport) -> None:
     """Give up on one row for good; it stays in the outbox for `outbox retry-failed`."""
     row.attempts += 1
     row.state, row.last_error = OutboxState.FAILED, error[:500]
     report.failed += 1
+
+
+def _defer(row: OutboxEmail, now: datetime, error: str, report: DeliveryReport) -> None:
+    """Count a failed attempt and back off; give up only after MAIL_MAX_ATTEMPTS."""
+    if row.attempts + 1 >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        _fail(row, error, report)
+        return
+    row.attempts += 1
+    row.last_error = error[:500]
+    row.next_attempt_at = now + retry_delay(row.attempts)
+    report.deferred += 1
 
 
 def deliver_due(now: datetime | None = None) -> DeliveryReport:
@@ -100,10 +99,10 @@ def deliver_due(now: datetime | None = None) -> DeliveryReport:
 
 def requeue_failed() -> int:
     """Give failed emails a fresh set of attempts; returns how many."""
-    rows = db.session.scalars(select(OutboxEmail).where(OutboxEmail.state == OutboxState.FAILED))
-    count = 0
-    for row in rows:
-        row.state, row.attempts, row.next_attempt_at = OutboxState.PENDING, 0, utcnow()
-        count += 1
+    result = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.state == OutboxState.FAILED)
+        .values(state=OutboxState.PENDING, attempts=0, next_attempt_at=utcnow())
+    )
     db.session.commit()
-    return count
+    return result.rowcount
