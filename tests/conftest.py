@@ -10,11 +10,12 @@ import pytest
 import sqlalchemy as sa
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from sqlalchemy import select
 
 from campaigns import create_app
 from campaigns.auth import services as auth_services
 from campaigns.extensions import db as _db
-from campaigns.models import Role, User, utcnow
+from campaigns.models import OutboxEmail, Role, User, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -169,6 +170,26 @@ def make_user(app):
         return user
 
     return factory
+
+
+def register(client, email="ana@example.org", name="Ana", password=PASSWORD, confirm=None):
+    """Submit the registration form; it answers 200 whatever happens (no enumeration)."""
+    data = {"email": email, "display_name": name, "password": password}
+    data["confirm"] = password if confirm is None else confirm
+    response = client.post("/register", data=data)
+    assert response.status_code == 200
+    return response
+
+
+def outbox_rows(app, template=None) -> list[OutboxEmail]:
+    """Outbox rows, oldest first, optionally of one template, detached from the session."""
+    with app.app_context():
+        query = select(OutboxEmail).order_by(OutboxEmail.id)
+        if template:
+            query = query.where(OutboxEmail.template == template)
+        rows = _db.session.scalars(query).all()
+        _db.session.expunge_all()
+        return rows
 
 
 def login(client, email, password=PASSWORD, **extra):

@@ -4,21 +4,11 @@ from sqlalchemy import select
 
 from campaigns.auth import tokens
 from campaigns.extensions import db
-from campaigns.models import AuditEvent, OutboxEmail, User
+from campaigns.models import AuditEvent, User
 from tests.conftest import PASSWORD, login
+from tests.conftest import outbox_rows as emails
 
 NEW = "another good passphrase here"
-
-
-def emails(app, template=None):
-    """Outbox rows, optionally of one template."""
-    with app.app_context():
-        query = select(OutboxEmail).order_by(OutboxEmail.id)
-        if template:
-            query = query.where(OutboxEmail.template == template)
-        rows = db.session.scalars(query).all()
-        db.session.expunge_all()
-        return rows
 
 
 def reset_path(app):

@@ -6,23 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from campaigns.extensions import db
-from campaigns.models import OutboxEmail, User
-from tests.conftest import PASSWORD
-
-
-def register(client, email="new@example.org", name="New Person", password=PASSWORD, confirm=None):
-    """Submit the registration form."""
-    data = {"email": email, "display_name": name, "password": password}
-    data["confirm"] = password if confirm is None else confirm
-    return client.post("/register", data=data)
-
-
-def outbox(app):
-    """All outbox rows, oldest first."""
-    with app.app_context():
-        rows = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
-        db.session.expunge_all()
-        return rows
+from campaigns.models import User
+from tests.conftest import PASSWORD, register
+from tests.conftest import outbox_rows as outbox
 
 
 def test_register_creates_unverified_user_and_queues_verification(app, client):
