@@ -14,8 +14,20 @@ from sqlalchemy import select
 
 from campaigns import create_app
 from campaigns.auth import services as auth_services
+from campaigns.core.markdown import render_markdown
 from campaigns.extensions import db as _db
-from campaigns.models import OutboxEmail, Role, User, utcnow
+from campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    Category,
+    DecisionMaker,
+    Milestone,
+    OutboxEmail,
+    Role,
+    User,
+    utcnow,
+)
+from campaigns.petitions.search import refresh_search_text
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV_DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -208,3 +220,92 @@ def login_as(client, make_user):
         return user
 
     return do
+
+
+@pytest.fixture
+def make_category(app):
+    """Create a category: make_category("Workplace") -> its id."""
+
+    def factory(name="Workplace", *, slug=None, archived=False):
+        with app.app_context():
+            category = Category(
+                name=name,
+                slug=slug or name.lower().replace(" ", "-"),
+                archived_at=utcnow() if archived else None,
+            )
+            _db.session.add(category)
+            _db.session.commit()
+            category_id = category.id
+            _db.session.remove()
+        return category_id
+
+    return factory
+
+
+@pytest.fixture
+def make_campaign(app, make_user):
+    """Create a complete campaign in any state; returns its slug.
+
+    make_campaign(status=CampaignStatus.OPEN, owner=user, title=..., signatures=0, ...)
+    """
+    counter = iter(range(1, 10_000))
+
+    def factory(*, status=CampaignStatus.OPEN, owner=None, co_organizers=(), **fields):
+        n = next(counter)
+        owner = owner or make_user()
+        with app.app_context():
+            category = _db.session.scalar(select(Category).order_by(Category.id).limit(1))
+            if category is None:
+                category = Category(name="General", slug="general")
+            values = {
+                "title": f"Test campaign {n}",
+                "summary": f"Summary of test campaign {n}.",
+                "body": f"Body of test campaign {n}.",
+                "country": "GB",
+                "goal": 1000,
+                "decision_makers": [("Jo Decider", "Chief Executive", "Example Corp")],
+                "milestones": [],
+            }
+            values.update(fields)
+            makers = values.pop("decision_makers")
+            milestones = values.pop("milestones")
+            campaign = Campaign(
+                slug=values.pop("slug", None) or f"test-campaign-{n}-{uuid.uuid4().hex[:4]}",
+                status=status,
+                owner_id=owner.id,
+                category=values.pop("category", None) or category,
+                **values,
+            )
+            campaign.body_html = render_markdown(campaign.body)
+            for position, (name, title, org) in enumerate(makers):
+                campaign.decision_makers.append(
+                    DecisionMaker(position=position, name=name, title=title, organization=org)
+                )
+            for threshold, label in milestones:
+                campaign.milestones.append(Milestone(threshold=threshold, label=label))
+            if status != CampaignStatus.DRAFT:
+                campaign.submitted_at = campaign.submitted_at or utcnow()
+            if status in (CampaignStatus.OPEN, CampaignStatus.CLOSED, CampaignStatus.VICTORY):
+                campaign.published_at = campaign.published_at or utcnow()
+            for user in co_organizers:
+                campaign.co_organizers.append(_db.session.get(User, user.id))
+            refresh_search_text(campaign)
+            _db.session.add(campaign)
+            _db.session.commit()
+            slug = campaign.slug
+            _db.session.remove()
+        return slug
+
+    return factory
+
+
+def get_campaign(app, slug) -> Campaign:
+    """Load a campaign by slug, detached, with its decision makers and milestones loaded."""
+    with app.app_context():
+        campaign = _db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+        if campaign is not None:
+            _ = (campaign.decision_makers, campaign.milestones, campaign.co_organizers)
+            _ = campaign.category
+            _db.session.expunge_all()
+        _db.session.remove()
+        return campaign

@@ -9,18 +9,27 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from campaigns.auth import services as auth
-from campaigns.core.demo_data import CAMPAIGNS, COUNTRIES, DEMO_USERS, FIRST_NAMES, LAST_NAMES
+from campaigns.core.demo_data import (
+    CAMPAIGNS,
+    CATEGORIES,
+    COUNTRIES,
+    DEMO_USERS,
+    FIRST_NAMES,
+    LAST_NAMES,
+)
 from campaigns.core.markdown import render_markdown
 from campaigns.extensions import db
 from campaigns.models import (
     Campaign,
     CampaignStatus,
+    Category,
     DecisionMaker,
     Milestone,
     Role,
     Signature,
     Visibility,
 )
+from campaigns.petitions.search import refresh_search_text
 
 BATCH = 5000
 
@@ -34,6 +43,16 @@ def _users() -> dict[str, object]:
         )
         users[email.split("@")[0]] = user
     return users
+
+
+def _categories() -> dict[str, Category]:
+    """Create the demo categories that do not exist yet."""
+    existing = {c.slug: c for c in db.session.scalars(select(Category))}
+    for position, (slug, name) in enumerate(CATEGORIES):
+        if slug not in existing:
+            existing[slug] = Category(slug=slug, name=name, position=position)
+            db.session.add(existing[slug])
+    return existing
 
 
 def _signature_rows(campaign: Campaign, count: int, rng: random.Random):
@@ -61,12 +80,12 @@ def _insert_signatures(campaign: Campaign, count: int) -> None:
     campaign.signature_count = count
 
 
-def _campaign(spec: dict, users: dict) -> Campaign:
+def _campaign(spec: dict, users: dict, categories: dict) -> Campaign:
     """Create one campaign with its decision makers, milestones and victory record."""
     campaign = Campaign(
         slug=spec["slug"], title=spec["title"], summary=spec["summary"], body=spec["body"],
-        body_html=render_markdown(spec["body"]), category=spec["category"],
-        country=spec["country"], scope=spec["scope"], goal=spec["goal"],
+        body_html=render_markdown(spec["body"]), category=categories[spec["category"]],
+        country=spec["country"], goal=spec["goal"],
         language=spec.get("language", "en"), status=CampaignStatus(spec["status"]),
         owner=users["organizer"], published_at=spec["published"],
         submitted_at=spec["published"],
@@ -78,6 +97,7 @@ def _campaign(spec: dict, users: dict) -> Campaign:
     for threshold, label in spec["milestones"]:
         reached = spec["published"] + timedelta(days=2) if spec["signatures"] >= threshold else None
         campaign.milestones.append(Milestone(threshold=threshold, label=label, reached_at=reached))
+    refresh_search_text(campaign)
     if "victory" in spec:
         summary, evidence = spec["victory"]
         decided = spec["published"] + timedelta(days=5)
@@ -100,10 +120,11 @@ def _campaign(spec: dict, users: dict) -> Campaign:
 def demo_command():
     """Load demo accounts and campaigns; running it again adds nothing."""
     users = _users()
+    categories = _categories()
     created = 0
     for spec in CAMPAIGNS:
         if db.session.scalar(select(Campaign.id).where(Campaign.slug == spec["slug"])) is None:
-            _campaign(spec, users)
+            _campaign(spec, users, categories)
             created += 1
     db.session.commit()
     click.echo(f"Demo data ready ({created} campaigns added).")

@@ -10,6 +10,11 @@ DEMO_USERS = [
     ("supporter@groundswell.example", "Sam Supporter", "member", "demo supporter meadow 29"),
 ]
 
+CATEGORIES = [
+    ("workplace", "Workplace"), ("education", "Education"), ("culture", "Culture and media"),
+    ("safety", "Public safety"), ("justice", "Justice"), ("health", "Health"),
+]  # fmt: skip
+
 CAMPAIGNS = [
     {
         "slug": "usc-refuse-weinstein-pledge",
@@ -20,7 +25,7 @@ CAMPAIGNS = [
         "Harvey Weinstein pledged $5 million to fund women filmmakers at our school. "
         "Taking that money would honour a man accused of abusing the women this fund claims to "
         "support.\n\nWe ask the university to **turn the pledge down**.",
-        "category": "education", "country": "US", "scope": "local", "goal": 1000,
+        "category": "education", "country": "US", "goal": 1000,
         "status": "victory", "published": D(2017, 10, 10, tzinfo=UTC), "signatures": 598,
         "decision_makers": [("Elizabeth M. Daley", "Dean", "USC School of Cinematic Arts")],
         "milestones": [(100, "First 100 signatures"), (500, "500 students and alumni")],
@@ -35,7 +40,7 @@ CAMPAIGNS = [
         "body": "Dozens of women have described abuse by Harvey Weinstein.\n\n"
         "Membership of the Academy is an honour. We ask its Board of Governors to "
         "**expel him** and to adopt a code of conduct for all members.",
-        "category": "culture", "country": "US", "scope": "national", "goal": 100000,
+        "category": "culture", "country": "US", "goal": 100000,
         "status": "victory", "published": D(2017, 10, 11, tzinfo=UTC), "signatures": 140000,
         "decision_makers": [("Board of Governors", None,
                              "Academy of Motion Picture Arts and Sciences")],
@@ -52,7 +57,7 @@ CAMPAIGNS = [
         "can mean losing work and housing.\n\nWe ask for:\n\n- confidential reporting "
         "lines in Spanish and Indigenous languages\n- protection from retaliation\n- "
         "training for every crew supervisor",
-        "category": "workplace", "country": "US", "scope": "national", "goal": 25000,
+        "category": "workplace", "country": "US", "goal": 25000,
         "status": "open", "published": D(2026, 9, 1, tzinfo=UTC), "signatures": 3120,
         "decision_makers": [("Secretary of Labor", "Secretary", "US Department of Labor")],
         "milestones": [(1000, "1,000 signatures"), (10000, "10,000 signatures")],
@@ -64,7 +69,7 @@ CAMPAIGNS = [
         "against workplace sexual harassment.",
         "body": "Most people harassed at work never report it. A duty to **prevent** "
         "harassment, enforced by inspection, changes who carries the burden.",
-        "category": "workplace", "country": "GB", "scope": "national", "goal": 100000,
+        "category": "workplace", "country": "GB", "goal": 100000,
         "status": "open", "published": D(2026, 10, 15, tzinfo=UTC), "signatures": 1840,
         "decision_makers": [("Secretary of State for Business and Trade", None, "UK Government")],
         "milestones": [(10000, "10,000: the government must respond")],
@@ -75,7 +80,7 @@ CAMPAIGNS = [
         "summary": "Des agents formés et un numéro d'alerte dans chaque réseau de transport.",
         "body": "Dans les transports en commun, le harcèlement est quotidien.\n\nNous "
         "demandons un **numéro d'alerte unique** et des agents formés sur chaque ligne.",
-        "category": "safety", "country": "FR", "scope": "national", "goal": 50000,
+        "category": "safety", "country": "FR", "goal": 50000,
         "status": "open", "published": D(2026, 11, 2, tzinfo=UTC), "signatures": 760,
         "language": "fr",
         "decision_makers": [("Ministre chargé des Transports", None, "Gouvernement français")],
@@ -88,7 +93,7 @@ CAMPAIGNS = [
         "the POSH Act's Internal Committees.",
         "body": "The law requires an Internal Committee wherever ten or more people work. "
         "Many workplaces have none. We ask for a public audit.",
-        "category": "workplace", "country": "IN", "scope": "national", "goal": 50000,
+        "category": "workplace", "country": "IN", "goal": 50000,
         "status": "pending_review", "published": None, "signatures": 0,
         "decision_makers": [("Minister of Women and Child Development", None,
                              "Government of India")],

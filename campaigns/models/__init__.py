@@ -8,8 +8,15 @@ from campaigns.models.campaign import (
     DecisionMaker,
     Milestone,
     RejectionReason,
-    Scope,
     campaign_organizer,
+)
+from campaigns.models.category import Category
+from campaigns.models.moderation import (
+    CampaignInvitation,
+    CampaignReport,
+    CampaignRevision,
+    ReportReason,
+    ReportResolution,
 )
 from campaigns.models.outbox import OutboxEmail, OutboxState
 from campaigns.models.signature import Signature, SignatureSource, SignatureState, Visibility
@@ -19,14 +26,19 @@ from campaigns.models.user import Role, User
 __all__ = [
     "AuditEvent",
     "Campaign",
+    "CampaignInvitation",
+    "CampaignReport",
+    "CampaignRevision",
     "CampaignStatus",
+    "Category",
     "DecisionMaker",
     "Milestone",
     "OutboxEmail",
     "OutboxState",
     "RejectionReason",
+    "ReportReason",
+    "ReportResolution",
     "Role",
-    "Scope",
     "Signature",
     "SignatureSource",
     "SignatureState",

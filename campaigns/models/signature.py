@@ -44,6 +44,8 @@ class Signature(db.Model):
         sa.Index("ix_signature_campaign_id_state_created_at", "campaign_id", "state", "created_at"),
         sa.Index("ix_signature_campaign_id_email_domain", "campaign_id", "email_domain"),
         sa.Index("ix_signature_campaign_id_ip_hash", "campaign_id", "ip_hash"),
+        # The trending job counts recent confirmations across all campaigns.
+        sa.Index("ix_signature_state_confirmed_at", "state", "confirmed_at"),
         {"sqlite_autoincrement": True},
     )
 

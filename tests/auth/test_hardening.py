@@ -105,7 +105,6 @@ def test_deleting_an_owner_keeps_campaigns_without_them(app, client, login_as):
                 summary="S",
                 body="B",
                 body_html="B",
-                category="c",
                 goal=5,
                 owner_id=user.id,
             )

@@ -7,13 +7,13 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from campaigns.extensions import db as _db
-from campaigns.models import Campaign, Role, Signature, User
+from campaigns.models import Campaign, CampaignStatus, Role, Signature, User, utcnow
 
 
 def campaign(owner=None, slug="c1"):
     """A minimal campaign."""
     return Campaign(
-        slug=slug, title="T", summary="S", body="B", body_html="<p>B</p>", category="c", goal=10,
+        slug=slug, title="T", summary="S", body="B", body_html="<p>B</p>", goal=10,
         owner=owner,
     )  # fmt: skip
 
@@ -66,23 +66,63 @@ def test_constraint_names_follow_the_convention(db):
     assert "uq_signature_campaign_id_canonical_email" in uniques
 
 
+def _viewer(role, organizer):
+    """(user, campaign) where user has role (None: anonymous) and may own the campaign."""
+    user = None if role is None else User(id=7, email="u@example.org", role=role)
+    c = campaign()
+    c.owner_id = 7 if organizer else 8
+    return user, c
+
+
 @pytest.mark.parametrize(
-    ("role", "organizer", "expected"),
+    ("role", "organizer", "status", "hidden", "view", "edit"),
     [
-        (None, False, False),
-        (Role.MEMBER, False, False),
-        (Role.MEMBER, True, True),
-        (Role.MODERATOR, False, True),
-        (Role.ADMIN, False, True),
+        (None, False, CampaignStatus.OPEN, False, True, False),
+        (None, False, CampaignStatus.DRAFT, False, False, False),
+        (None, False, CampaignStatus.OPEN, True, False, False),
+        (Role.MEMBER, False, CampaignStatus.PENDING_REVIEW, False, False, False),
+        (Role.MEMBER, True, CampaignStatus.DRAFT, False, True, True),
+        (Role.MEMBER, True, CampaignStatus.PENDING_REVIEW, False, True, False),
+        (Role.MEMBER, True, CampaignStatus.OPEN, False, True, True),
+        (Role.MEMBER, True, CampaignStatus.OPEN, True, False, False),
+        (Role.MEMBER, True, CampaignStatus.CLOSED, False, True, False),
+        (Role.MODERATOR, False, CampaignStatus.DRAFT, True, True, False),
+        (Role.ADMIN, False, CampaignStatus.OPEN, False, True, False),
     ],
 )
-def test_can_edit_truth_table(role, organizer, expected):
-    """Organizers edit their own campaigns; moderators and admins any."""
-    user = None if role is None else User(id=7, email="u@example.org", role=role)
-    owner = user if organizer else User(id=8, email="o@example.org", role=Role.MEMBER)
+def test_view_and_edit_truth_table(role, organizer, status, hidden, view, edit):
+    """The public sees published pages; organizers edit drafts and open campaigns; staff see all."""
+    user, c = _viewer(role, organizer)
+    c.status = status
+    c.hidden_at = utcnow() if hidden else None
+    assert c.can_view(user) is view
+    assert c.can_edit(user) is edit
+
+
+@pytest.mark.parametrize(
+    ("role", "organizer", "expected"),
+    [(None, False, False), (Role.MEMBER, False, False), (Role.MEMBER, True, True),
+     (Role.MODERATOR, False, False), (Role.ADMIN, False, True)],
+)  # fmt: skip
+def test_close_truth_table(role, organizer, expected):
+    """Only the owner or an admin closes an open campaign."""
+    user, c = _viewer(role, organizer)
+    c.status = CampaignStatus.OPEN
+    assert c.can_close(user) is expected
+    c.status = CampaignStatus.CLOSED
+    assert c.can_close(user) is False
+
+
+def test_next_milestone_and_progress():
+    """The next milestone is the nearest threshold ahead, the goal included."""
+    from campaigns.models import Milestone
+
     c = campaign()
-    c.owner_id = owner.id
-    assert c.can_edit(user) is expected
+    c.goal, c.signature_count = 1000, 150
+    c.milestones = [Milestone(threshold=100, label="a"), Milestone(threshold=500, label="b")]
+    assert (c.next_milestone, c.progress_percent) == (500, 15)
+    c.signature_count = 1200
+    assert (c.next_milestone, c.progress_percent) == (None, 100)
 
 
 def test_role_order():

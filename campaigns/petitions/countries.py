@@ -1,0 +1,44 @@
+"""Country names in the reader's language, from the CLDR data Babel ships."""
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
+
+# Territory codes in CLDR that are not countries someone lives in.
+_NOT_COUNTRIES = {"AQ", "EU", "EZ", "QO", "UN", "ZZ", "XA", "XB", "XK"}
+GLOBAL = "global"
+
+
+def _territories(locale) -> dict[str, str]:
+    """Two-letter territory codes and their names in the given locale."""
+    return {
+        code: name
+        for code, name in locale.territories.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    }
+
+
+def country_codes() -> frozenset[str]:
+    """Every code a campaign or signature may use."""
+    from babel import Locale
+
+    return frozenset(_territories(Locale("en")))
+
+
+def country_name(code: str | None) -> str:
+    """The country's name in the current language; global campaigns say so."""
+    if not code:
+        return str(_l("Global"))
+    return _territories(get_locale()).get(code, code)
+
+
+def country_choices(include_global: bool = True) -> list[SelectChoice]:
+    """Countries sorted by name in the current language, global first if offered."""
+    names = _territories(get_locale())
+    choices = [
+        SelectChoice(code, name)
+        for code, name in sorted(names.items(), key=lambda item: item[1].casefold())
+    ]
+    if include_global:
+        choices.insert(0, SelectChoice(GLOBAL, str(_l("Global (no single country)"))))
+    return choices
