@@ -66,15 +66,31 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach each feature's blueprint."""
+    from campaigns.admin.catalog_views import bp as catalog_bp
     from campaigns.admin.views import bp as admin_bp
     from campaigns.auth.account_views import bp as account_bp
     from campaigns.auth.views import bp as auth_bp
     from campaigns.core.views import bp as core_bp
+    from campaigns.moderation.report_views import bp as reports_bp
+    from campaigns.moderation.views import bp as moderation_bp
+    from campaigns.petitions.discovery_views import bp as discover_bp
+    from campaigns.petitions.editor_views import bp as editor_bp
+    from campaigns.petitions.media_views import bp as media_bp
+    from campaigns.petitions.organizer_views import bp as organizers_bp
+    from campaigns.petitions.views import bp as petitions_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(catalog_bp, url_prefix="/admin")
+    app.register_blueprint(discover_bp)
+    app.register_blueprint(editor_bp)
+    app.register_blueprint(petitions_bp)
+    app.register_blueprint(organizers_bp)
+    app.register_blueprint(media_bp)
+    app.register_blueprint(moderation_bp, url_prefix="/moderation")
+    app.register_blueprint(reports_bp)
     if app.config["MAIL_BACKEND"] == "dev":
         from campaigns.mail.views import bp as mailbox_bp
 
@@ -89,13 +105,15 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Add the flask CLI groups: users, outbox, worker, scheduler, demo."""
+    """Add the flask CLI groups: users, categories, outbox, worker, scheduler, demo."""
+    from campaigns.admin.cli import categories_cli
     from campaigns.auth.cli import users_cli
     from campaigns.core.demo import demo_command
     from campaigns.jobs.cli import scheduler_command, worker_command
     from campaigns.mail.cli import outbox_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(categories_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)

@@ -71,6 +71,7 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
     database_url = _database_url(env, path)
     if database_url.startswith("sqlite:"):
         path.mkdir(parents=True, exist_ok=True)
+    cover_max_bytes = _int("COVER_MAX_BYTES", env.get("COVER_MAX_BYTES"), 5 * 1024 * 1024)
     return {
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": _secret_key(env, path, production),
@@ -94,9 +95,16 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
         "REMEMBER_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), production),
         "PROXY_FIX": _int("PROXY_FIX", env.get("PROXY_FIX"), 0),
-        "MAX_CONTENT_LENGTH": _int(
-            "MAX_CONTENT_LENGTH", env.get("MAX_CONTENT_LENGTH"), 1024 * 1024
+        "TRENDING_INTERVAL_SECONDS": _int(
+            "TRENDING_INTERVAL_SECONDS", env.get("TRENDING_INTERVAL_SECONDS"), 300
         ),
+        # A cover upload plus the rest of its form; a smaller body is refused with 413 first.
+        "MAX_CONTENT_LENGTH": _int(
+            "MAX_CONTENT_LENGTH", env.get("MAX_CONTENT_LENGTH"), cover_max_bytes + 1024 * 1024
+        ),
+        # Absolute, because send_from_directory would read a relative one from the package.
+        "UPLOAD_FOLDER": str(Path(env.get("UPLOAD_FOLDER") or path / "uploads").absolute()),
+        "COVER_MAX_BYTES": cover_max_bytes,
     }
 
 
@@ -120,6 +128,7 @@ class Defaults:
     LOGIN_LIMIT_PER_IP = "20 per minute;200 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
     FORM_LIMIT_PER_IP = "10 per minute;100 per hour"
+    REPORT_LIMIT = "10 per hour"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "groundswell"
     OUTBOX_BATCH_SIZE = 50

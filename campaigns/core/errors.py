@@ -12,6 +12,7 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"), _l("There is nothing at this address.")),
     405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    409: (_l("Not possible now"), _l("This cannot be done in the current state. Reload and check.")),
     413: (_l("Too large"), _l("What you sent is larger than this site accepts.")),
     429: (
         _l("Too many requests"),
@@ -50,7 +51,9 @@ def handle_http_error(error: HTTPException):
     code = error.code or 500
     if code not in MESSAGES:
         return error
-    body, status = render_error(code)
+    # A message given to abort() is ours and meant for people; the class default is generic.
+    custom = error.description if error.description != type(error).description else None
+    body, status = render_error(code, custom)
     response = error.get_response()
     response.set_data(body)
     response.status_code = status

@@ -1,9 +1,7 @@
 """Site-wide service verbs."""
 
-from sqlalchemy import select
-
 from campaigns.extensions import db
-from campaigns.models import AuditEvent, Campaign, CampaignStatus, User
+from campaigns.models import AuditEvent, User
 
 
 def record_audit(actor: User | None, action: str, target, **details) -> AuditEvent:
@@ -23,20 +21,3 @@ def set_language(user: User | None, language: str) -> None:
     """Save a signed-in user's language choice on their account."""
     if user is not None:
         user.locale = language
-
-
-def featured_campaigns(limit: int = 6) -> dict[str, list[Campaign]]:
-    """Open campaigns by most signatures, and the latest victories, for the home page."""
-    open_ = db.session.scalars(
-        select(Campaign)
-        .where(Campaign.status == CampaignStatus.OPEN)
-        .order_by(Campaign.signature_count.desc())
-        .limit(limit)
-    ).all()
-    victories = db.session.scalars(
-        select(Campaign)
-        .where(Campaign.status == CampaignStatus.VICTORY)
-        .order_by(Campaign.victory_confirmed_at.desc())
-        .limit(limit)
-    ).all()
-    return {"open": list(open_), "victories": list(victories)}

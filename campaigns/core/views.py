@@ -12,6 +12,7 @@ from campaigns.core.forms import LanguageForm, language_choices
 from campaigns.core.urls import safe_next
 from campaigns.extensions import db
 from campaigns.models import Role
+from campaigns.petitions import discovery
 
 bp = Blueprint("core", __name__)
 
@@ -30,8 +31,8 @@ def inject_globals():
 
 @bp.get("/")
 def index():
-    """The home page: what Groundswell is, open campaigns and recent victories."""
-    return render_template("core/index.html", **services.featured_campaigns())
+    """The home page: featured and trending campaigns, recent victories, totals."""
+    return render_template("core/index.html", **discovery.home_page())
 
 
 @bp.post("/language")

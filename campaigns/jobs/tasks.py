@@ -51,9 +51,23 @@ def deliver_outbox() -> dict:
             return total
 
 
-TASKS = {"deliver_outbox": deliver_outbox}
+@job
+def refresh_trending() -> int:
+    """Recount every campaign's confirmed signatures of the last 24 hours."""
+    from campaigns.models import utcnow
+    from campaigns.petitions.discovery import refresh_trending as recount
+
+    changed = recount(utcnow())
+    db.session.commit()
+    return changed
+
+
+TASKS = {"deliver_outbox": deliver_outbox, "refresh_trending": refresh_trending}
 
 
 def periodic_jobs(config) -> list[tuple[str, int]]:
     """(task name, interval in seconds) for the scheduler."""
-    return [("deliver_outbox", config["OUTBOX_INTERVAL_SECONDS"])]
+    return [
+        ("deliver_outbox", config["OUTBOX_INTERVAL_SECONDS"]),
+        ("refresh_trending", config["TRENDING_INTERVAL_SECONDS"]),
+    ]

@@ -12,6 +12,9 @@ SUBJECTS = {
     "reset_password": _l("Reset your password"),
     "password_changed": _l("Your password was changed"),
     "account_deleted": _l("Your account was deleted"),
+    "campaign_approved": _l("Your campaign is live"),
+    "campaign_rejected": _l("Your campaign was not published"),
+    "organizer_invitation": _l("You are invited to co-organize a campaign"),
 }
 
 

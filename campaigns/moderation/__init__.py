@@ -1,0 +1,1 @@
+"""Moderation: the review queue, claims, decisions, hiding, reports and revisions."""

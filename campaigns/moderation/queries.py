@@ -1,0 +1,122 @@
+"""What moderators read: the review queue, hidden campaigns and body revisions with diffs."""
+
+import difflib
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from campaigns.extensions import db
+from campaigns.models import Campaign, CampaignReport, CampaignRevision, CampaignStatus
+from campaigns.models.campaign import PUBLISHED
+
+
+@dataclass
+class RevisionDiff:
+    """One revision and what changed since the one before it (empty for the first)."""
+
+    revision: CampaignRevision
+    number: int
+    summary_diff: list[str]
+    body_diff: list[str]
+
+    @property
+    def is_first(self) -> bool:
+        """The version as approved: nothing earlier to compare with."""
+        return self.number == 1
+
+
+def pending_review_query() -> Select:
+    """Campaigns awaiting review, the longest-waiting first, with owner and claim holder."""
+    return (
+        select(Campaign)
+        .where(Campaign.status == CampaignStatus.PENDING_REVIEW)
+        .options(selectinload(Campaign.owner), selectinload(Campaign.claimed_by))
+        .order_by(Campaign.submitted_at.asc(), Campaign.id.asc())
+    )
+
+
+def hidden_awaiting(limit: int = 100) -> list[Campaign]:
+    """Published campaigns hidden pending a decision, the longest-hidden first."""
+    return list(
+        db.session.scalars(
+            select(Campaign)
+            .where(Campaign.hidden_at.is_not(None), Campaign.status.in_(PUBLISHED))
+            .options(selectinload(Campaign.owner), selectinload(Campaign.claimed_by))
+            .order_by(Campaign.hidden_at.asc(), Campaign.id.asc())
+            .limit(limit)
+        )
+    )
+
+
+def queue_counts() -> dict[str, int]:
+    """How many campaigns await review, how many are hidden, how many reports are open."""
+    pending = select(func.count(Campaign.id)).where(
+        Campaign.status == CampaignStatus.PENDING_REVIEW
+    )
+    hidden = select(func.count(Campaign.id)).where(
+        Campaign.hidden_at.is_not(None), Campaign.status.in_(PUBLISHED)
+    )
+    reports = select(func.count(CampaignReport.id)).where(CampaignReport.resolved_at.is_(None))
+    return {
+        "pending": db.session.scalar(pending),
+        "hidden": db.session.scalar(hidden),
+        "reports": db.session.scalar(reports),
+    }
+
+
+def open_reports_for(campaign: Campaign) -> list[CampaignReport]:
+    """The campaign's reports nobody has dealt with yet, oldest first."""
+    return list(
+        db.session.scalars(
+            select(CampaignReport)
+            .where(CampaignReport.campaign_id == campaign.id, CampaignReport.resolved_at.is_(None))
+            .order_by(CampaignReport.created_at, CampaignReport.id)
+        )
+    )
+
+
+def revision_history(campaign: Campaign, limit: int = 50) -> list[RevisionDiff]:
+    """The campaign's revisions, newest first, each with a unified diff against the previous."""
+    total = db.session.scalar(
+        select(func.count(CampaignRevision.id)).where(CampaignRevision.campaign_id == campaign.id)
+    )
+    # One more than shown, so the oldest shown revision still has something to compare with.
+    rows = list(
+        db.session.scalars(
+            select(CampaignRevision)
+            .where(CampaignRevision.campaign_id == campaign.id)
+            .options(selectinload(CampaignRevision.editor))
+            .order_by(CampaignRevision.created_at.desc(), CampaignRevision.id.desc())
+            .limit(limit + 1)
+        )
+    )
+    history = []
+    for index, revision in enumerate(rows[:limit]):
+        number = total - index
+        previous = rows[index + 1] if index + 1 < len(rows) else None
+        if previous is None:
+            history.append(RevisionDiff(revision, number, [], []))
+            continue
+        history.append(
+            RevisionDiff(
+                revision,
+                number,
+                unified_diff(previous.summary, revision.summary, number),
+                unified_diff(previous.body, revision.body, number),
+            )
+        )
+    return history
+
+
+def unified_diff(old: str, new: str, number: int) -> list[str]:
+    """Line diff of two texts, as lines; empty when nothing changed."""
+    return list(
+        difflib.unified_diff(
+            (old or "").splitlines(),
+            (new or "").splitlines(),
+            fromfile=f"#{number - 1}",
+            tofile=f"#{number}",
+            lineterm="",
+        )
+    )

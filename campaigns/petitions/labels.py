@@ -1,0 +1,26 @@
+"""Human labels for campaign states and rejection reasons, in the reader's language."""
+
+from flask_babel import lazy_gettext as _l
+
+from campaigns.models import CampaignStatus, RejectionReason
+
+STATUS_LABELS = {
+    CampaignStatus.DRAFT: _l("Draft"),
+    CampaignStatus.PENDING_REVIEW: _l("Waiting for review"),
+    CampaignStatus.OPEN: _l("Open"),
+    CampaignStatus.CLOSED: _l("Closed"),
+    CampaignStatus.VICTORY: _l("Victory"),
+    CampaignStatus.REJECTED: _l("Not approved"),
+}
+
+
+def status_label(status: CampaignStatus) -> str:
+    """A campaign state as people say it."""
+    return str(STATUS_LABELS[status])
+
+
+def rejection_label(reason: RejectionReason | None) -> str:
+    """Why moderation turned a campaign down, in words (labels kept with moderation)."""
+    from campaigns.moderation.labels import REJECTION_LABELS
+
+    return str(REJECTION_LABELS[reason]) if reason else ""

@@ -1,0 +1,101 @@
+"""Read-side lookups for campaign pages, with the visibility rules applied."""
+
+from flask import abort
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from campaigns.extensions import db
+from campaigns.models import (
+    Campaign,
+    CampaignInvitation,
+    Category,
+    Update,
+    User,
+    campaign_organizer,
+)
+
+
+def active_categories() -> list[Category]:
+    """Categories new campaigns may use, in the admins' order."""
+    return list(
+        db.session.scalars(
+            select(Category)
+            .where(Category.archived_at.is_(None))
+            .order_by(Category.position, Category.name)
+        )
+    )
+
+
+def _by_slug(slug: str) -> Campaign:
+    """A campaign with what its page shows loaded up front, or 404."""
+    campaign = db.session.scalar(
+        select(Campaign)
+        .where(Campaign.slug == slug)
+        .options(
+            selectinload(Campaign.decision_makers),
+            selectinload(Campaign.milestones),
+            selectinload(Campaign.co_organizers),
+            selectinload(Campaign.owner),
+            selectinload(Campaign.category),
+        )
+    )
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def campaign_for_viewer(slug: str, user: User | None) -> Campaign:
+    """The campaign if this user may see it; hidden and unpublished ones 404 to others."""
+    campaign = _by_slug(slug)
+    if not campaign.can_view(user):
+        abort(404)
+    return campaign
+
+
+def campaign_for_organizer(slug: str, user: User) -> Campaign:
+    """The campaign if the user organizes it: 404 when they cannot see it, else 403."""
+    campaign = campaign_for_viewer(slug, user)
+    if not campaign.is_organizer(user):
+        abort(403)
+    return campaign
+
+
+def published_updates(campaign: Campaign) -> list[Update]:
+    """The campaign's published updates, newest first."""
+    return list(
+        db.session.scalars(
+            select(Update)
+            .where(Update.campaign_id == campaign.id, Update.published_at.is_not(None))
+            .order_by(Update.published_at.desc())
+            .limit(50)
+        )
+    )
+
+
+def organized_by(user: User) -> list[Campaign]:
+    """Campaigns the user owns or co-organizes, newest first."""
+    co_organized = select(campaign_organizer.c.campaign_id).where(
+        campaign_organizer.c.user_id == user.id
+    )
+    return list(
+        db.session.scalars(
+            select(Campaign)
+            .where(or_(Campaign.owner_id == user.id, Campaign.id.in_(co_organized)))
+            .order_by(Campaign.created_at.desc())
+        )
+    )
+
+
+def pending_invitations_for(user: User) -> list[CampaignInvitation]:
+    """Open invitations addressed to the user's email address."""
+    return list(
+        db.session.scalars(
+            select(CampaignInvitation)
+            .where(
+                CampaignInvitation.email == user.email,
+                CampaignInvitation.accepted_at.is_(None),
+                CampaignInvitation.revoked_at.is_(None),
+            )
+            .options(selectinload(CampaignInvitation.campaign))
+        )
+    )
