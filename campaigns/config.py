@@ -98,6 +98,9 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "TRENDING_INTERVAL_SECONDS": _int(
             "TRENDING_INTERVAL_SECONDS", env.get("TRENDING_INTERVAL_SECONDS"), 300
         ),
+        "DEADLINE_INTERVAL_SECONDS": _int(
+            "DEADLINE_INTERVAL_SECONDS", env.get("DEADLINE_INTERVAL_SECONDS"), 60
+        ),
         # A cover upload plus the rest of its form; a smaller body is refused with 413 first.
         "MAX_CONTENT_LENGTH": _int(
             "MAX_CONTENT_LENGTH", env.get("MAX_CONTENT_LENGTH"), cover_max_bytes + 1024 * 1024

@@ -62,7 +62,22 @@ def refresh_trending() -> int:
     return changed
 
 
-TASKS = {"deliver_outbox": deliver_outbox, "refresh_trending": refresh_trending}
+@job
+def close_expired() -> list[str]:
+    """Close open campaigns whose deadline has passed, whether or not anyone visits them."""
+    from campaigns.models import utcnow
+    from campaigns.petitions.services import close_expired_campaigns
+
+    closed = close_expired_campaigns(utcnow())
+    db.session.commit()
+    return closed
+
+
+TASKS = {
+    "deliver_outbox": deliver_outbox,
+    "refresh_trending": refresh_trending,
+    "close_expired": close_expired,
+}
 
 
 def periodic_jobs(config) -> list[tuple[str, int]]:
@@ -70,4 +85,5 @@ def periodic_jobs(config) -> list[tuple[str, int]]:
     return [
         ("deliver_outbox", config["OUTBOX_INTERVAL_SECONDS"]),
         ("refresh_trending", config["TRENDING_INTERVAL_SECONDS"]),
+        ("close_expired", config["DEADLINE_INTERVAL_SECONDS"]),
     ]
