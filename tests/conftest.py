@@ -1,8 +1,10 @@
 """Fixtures: an app per test on a database created for the session (SQLite or PostgreSQL)."""
 
 import contextlib
+import functools
 import os
 import re
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -34,6 +36,7 @@ ENV_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL") or None
 USING_POSTGRES = ENV_DATABASE_URL.startswith(("postgres://", "postgresql"))
 PASSWORD = "correct horse battery staple"
+UPLOADS = Path(tempfile.gettempdir()) / f"groundswell-test-uploads-{os.getpid()}"
 
 
 def pg_url(url: str, database: str) -> sa.URL:
@@ -90,6 +93,7 @@ def make_app(database_url: str, **overrides):
         "WTF_CSRF_ENABLED": False,
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
+        "UPLOAD_FOLDER": str(UPLOADS),
         # Each app counts from zero, also when the counters live in a shared Redis.
         "RATELIMIT_KEY_PREFIX": f"groundswell-test-{uuid.uuid4().hex}",
     }
@@ -161,6 +165,25 @@ def db(app):
     with app.app_context():
         yield _db
         _db.session.remove()
+
+
+@functools.cache
+def _password_hash() -> str:
+    """The argon2 hash of PASSWORD, computed once per session (argon2 is slow by design)."""
+    from campaigns.auth.passwords import _hasher
+
+    return _hasher.hash(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _hash_the_usual_password_once(monkeypatch):
+    """Hashing PASSWORD returns the session's one hash; other passwords hash for real."""
+    from campaigns.auth import passwords
+
+    real = passwords.hash_password
+    monkeypatch.setattr(
+        passwords, "hash_password", lambda pw: _password_hash() if pw == PASSWORD else real(pw)
+    )
 
 
 @pytest.fixture

@@ -36,6 +36,5 @@ def list_():
         click.echo("No categories yet. Add some with: flask categories add NAME")
     for category, count in rows:
         state = "archived" if category.archived_at else "active"
-        click.echo(
-            f"{category.position:>3}  {category.slug:<30} {category.name}  [{state}, {count}]"
-        )
+        line = f"{category.position:>3}  {category.slug:<30} {category.name}"
+        click.echo(f"{line}  [{state}, {count} campaigns]")

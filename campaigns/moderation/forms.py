@@ -63,7 +63,8 @@ class ResolveForm(FlaskForm):
         ],
     )
     note = TextAreaField(
-        _l("Why hide it (optional)"), validators=[Optional(), Length(max=HIDDEN_NOTE_MAX)]
+        _l("Note for staff if you hide it (optional)"),
+        validators=[Optional(), Length(max=HIDDEN_NOTE_MAX)],
     )
     submit = SubmitField(_l("Decide"))
 

@@ -1,6 +1,6 @@
 """The editor's steps: each fills its form from the campaign, and saves it on a valid POST."""
 
-from flask import flash
+from flask import flash, g
 from flask_login import current_user
 
 from campaigns.petitions import covers, queries, services
@@ -99,8 +99,10 @@ def story(campaign):
             cover_image=cover, cover_alt=form.cover_alt.data,
         ),
     )  # fmt: skip
-    if saved and old_cover and old_cover != cover:
-        covers.delete_cover(old_cover)
+    if cover != old_cover:
+        # Files are not transactional: drop the old one only after the commit, the new one if
+        # the change is not saved.
+        g.cover_files = {"old": old_cover, "new": cover}
     return form, saved
 
 
@@ -131,6 +133,13 @@ def goal(campaign):
         ),
     )  # fmt: skip
     return form, saved
+
+
+def tidy_cover_files(committed: bool) -> None:
+    """After a story step: remove whichever cover file the database no longer points to."""
+    files = g.pop("cover_files", None)
+    if files:
+        covers.delete_cover(files["old"] if committed else files["new"])
 
 
 STEP_HANDLERS = {

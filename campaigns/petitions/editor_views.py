@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from campaigns.core.forms import EmptyForm
 from campaigns.extensions import db
 from campaigns.petitions import queries, services
-from campaigns.petitions.editor_steps import STEP_HANDLERS, STEPS, fail
+from campaigns.petitions.editor_steps import STEP_HANDLERS, STEPS, fail, tidy_cover_files
 from campaigns.petitions.forms import BasicsForm
 
 bp = Blueprint("editor", __name__)
@@ -61,9 +61,11 @@ def edit(slug: str, step: str):
     form, saved = STEP_HANDLERS[step](campaign)
     if saved:
         db.session.commit()
+        tidy_cover_files(committed=True)
         flash(_("Changes saved."), "success")
         return step_redirect(campaign, step, form)
     db.session.rollback()
+    tidy_cover_files(committed=False)
     status = 422 if form.errors else 200
     template = f"petitions/edit_{step.replace('-', '_')}.html"
     return render_template(template, form=form, campaign=campaign), status

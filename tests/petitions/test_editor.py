@@ -203,3 +203,39 @@ def test_unknown_step_is_404(app, client, login_as, make_campaign):
     assert client.get(f"/campaigns/{slug}/edit/nonsense").status_code == 404
     for step in ("basics", "decision-makers", "story", "goal"):
         assert client.get(f"/campaigns/{slug}/edit/{step}").status_code == 200
+
+
+def test_cover_upload_replace_and_remove(app, client, login_as, make_campaign):
+    """A cover is stored re-encoded; replacing or removing it deletes the old file."""
+    import io
+
+    from PIL import Image
+
+    from campaigns.petitions.covers import covers_folder
+
+    def png():
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), "red").save(buffer, "PNG")
+        buffer.seek(0)
+        return buffer
+
+    owner = login_as()
+    slug = make_campaign(owner=owner, status=CampaignStatus.DRAFT)
+    data = {"summary": "S", "body": "B", "cover_alt": "A red square"}
+    response = client.post(
+        f"/campaigns/{slug}/edit/story", data={**data, "cover": (png(), "photo.png")}
+    )
+    assert response.status_code == 302
+    first = get_campaign(app, slug).cover_image
+    with app.app_context():
+        folder = covers_folder()
+    assert (folder / first).exists()
+    client.post(f"/campaigns/{slug}/edit/story", data={**data, "cover": (png(), "again.png")})
+    second = get_campaign(app, slug).cover_image
+    assert second != first and not (folder / first).exists() and (folder / second).exists()
+    bad = {**data, "cover": (io.BytesIO(b"<svg onload=alert(1)>"), "x.png")}
+    response = client.post(f"/campaigns/{slug}/edit/story", data=bad)
+    assert response.status_code == 422 and "JPEG, PNG or WebP" in response.text
+    assert get_campaign(app, slug).cover_image == second
+    client.post(f"/campaigns/{slug}/edit/story", data={**data, "remove_cover": "y"})
+    assert get_campaign(app, slug).cover_image is None and not (folder / second).exists()
