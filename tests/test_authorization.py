@@ -12,8 +12,9 @@ from campaigns.models import CampaignInvitation, CampaignReport, CampaignStatus,
 from tests.conftest import login
 
 ROLES = ("anonymous", "member", "owner", "co_organizer", "moderator", "admin")
-D, P, O, C = (CampaignStatus.DRAFT, CampaignStatus.PENDING_REVIEW, CampaignStatus.OPEN,
-              CampaignStatus.CLOSED)  # fmt: skip
+DRAFT, PENDING, OPEN, CLOSED = (CampaignStatus.DRAFT, CampaignStatus.PENDING_REVIEW,
+                                CampaignStatus.OPEN, CampaignStatus.CLOSED)  # fmt: skip
+HIDDEN = "hidden"  # open, but hidden pending review
 OK, LOGIN = "ok", "login"
 
 
@@ -27,30 +28,62 @@ STORY = {"summary": "S", "body": "B"}
 TABLE = [
     #    action                 method  path                                  state
     #                           anonymous member owner co-org moderator admin
-    row("view open campaign", "GET", "/campaigns/{slug}", O, OK, OK, OK, OK, OK, OK),
-    row("view closed campaign", "GET", "/campaigns/{slug}", C, OK, OK, OK, OK, OK, OK),
-    row("view draft", "GET", "/campaigns/{slug}", D, 404, 404, OK, OK, OK, OK),
-    row("view pending", "GET", "/campaigns/{slug}", P, 404, 404, OK, OK, OK, OK),
+    row("view open campaign", "GET", "/campaigns/{slug}", OPEN, OK, OK, OK, OK, OK, OK),
+    row("view closed campaign", "GET", "/campaigns/{slug}", CLOSED, OK, OK, OK, OK, OK, OK),
+    row("view draft", "GET", "/campaigns/{slug}", DRAFT, 404, 404, OK, OK, OK, OK),
+    row("view pending", "GET", "/campaigns/{slug}", PENDING, 404, 404, OK, OK, OK, OK),
     row("start page", "GET", "/campaigns/new", None, LOGIN, OK, OK, OK, OK, OK),
     row("my campaigns", "GET", "/campaigns/mine", None, LOGIN, OK, OK, OK, OK, OK),
-    row("edit draft", "POST", "/campaigns/{slug}/edit/story", D,
+    row("edit draft", "POST", "/campaigns/{slug}/edit/story", DRAFT,
         LOGIN, 404, OK, OK, 403, 403, data=STORY),
-    row("edit open", "POST", "/campaigns/{slug}/edit/story", O,
+    row("edit open", "POST", "/campaigns/{slug}/edit/story", OPEN,
         LOGIN, 403, OK, OK, 403, 403, data=STORY),
-    row("preview", "GET", "/campaigns/{slug}/preview", D, LOGIN, 404, OK, OK, 403, 403),
-    row("submit for review", "POST", "/campaigns/{slug}/submit", D, LOGIN, 404, OK, OK, 403, 403),
-    row("withdraw from review", "POST", "/campaigns/{slug}/withdraw", P,
+    row("preview", "GET", "/campaigns/{slug}/preview", DRAFT, LOGIN, 404, OK, OK, 403, 403),
+    row("submit for review", "POST", "/campaigns/{slug}/submit", DRAFT,
         LOGIN, 404, OK, OK, 403, 403),
-    row("close", "POST", "/campaigns/{slug}/close", O, LOGIN, 403, OK, 403, 403, OK),
-    row("reopen", "POST", "/campaigns/{slug}/reopen", C, LOGIN, 403, 403, 403, 403, OK),
-    row("see organizers", "GET", "/campaigns/{slug}/organizers", O,
+    row("withdraw from review", "POST", "/campaigns/{slug}/withdraw", PENDING,
+        LOGIN, 404, OK, OK, 403, 403),
+    row("close", "POST", "/campaigns/{slug}/close", OPEN, LOGIN, 403, OK, 403, 403, OK),
+    row("reopen", "POST", "/campaigns/{slug}/reopen", CLOSED, LOGIN, 403, 403, 403, 403, OK),
+    row("see organizers", "GET", "/campaigns/{slug}/organizers", OPEN,
         LOGIN, 403, OK, OK, 403, 403),
-    row("invite co-organizer", "POST", "/campaigns/{slug}/organizers", O,
+    row("invite co-organizer", "POST", "/campaigns/{slug}/organizers", OPEN,
         LOGIN, 403, OK, 403, 403, 403, data={"email": "new@example.org"}),
-    row("remove co-organizer", "POST", "/campaigns/{slug}/organizers/{co_id}/remove", O,
+    row("remove co-organizer", "POST", "/campaigns/{slug}/organizers/{co_id}/remove", OPEN,
         LOGIN, 403, OK, OK, 403, 403),
-    row("revoke invitation", "POST", "/campaigns/{slug}/invitations/{invitation_id}/revoke", O,
+    row("revoke invitation", "POST", "/campaigns/{slug}/invitations/{invitation_id}/revoke", OPEN,
         LOGIN, 403, OK, 403, 403, 403),
+    row("view hidden campaign", "GET", "/campaigns/{slug}", HIDDEN, 404, 404, 404, 404, OK, OK),
+    row("report form", "GET", "/campaigns/{slug}/report", OPEN, OK, OK, OK, OK, OK, OK),
+    row("report", "POST", "/campaigns/{slug}/report", OPEN,
+        OK, OK, OK, OK, OK, OK, data={"reason": "spam", "details": "Advert"}),
+    row("report hidden", "POST", "/campaigns/{slug}/report", HIDDEN,
+        404, 404, 404, 404, OK, OK, data={"reason": "spam"}),
+    row("moderation queue", "GET", "/moderation/", None, LOGIN, 403, 403, 403, OK, OK),
+    row("review page", "GET", "/moderation/campaigns/{slug}", PENDING,
+        LOGIN, 403, 403, 403, OK, OK),
+    row("claim", "POST", "/moderation/campaigns/{slug}/claim", PENDING,
+        LOGIN, 403, 403, 403, OK, OK),
+    row("approve", "POST", "/moderation/campaigns/{slug}/approve", PENDING,
+        LOGIN, 403, 403, 403, OK, OK),
+    row("reject", "POST", "/moderation/campaigns/{slug}/reject", PENDING,
+        LOGIN, 403, 403, 403, OK, OK, data={"reject-reason": "spam"}),
+    row("hide", "POST", "/moderation/campaigns/{slug}/hide", OPEN,
+        LOGIN, 403, 403, 403, OK, OK, data={"hide-note": "Reported as libellous"}),
+    row("unhide", "POST", "/moderation/campaigns/{slug}/unhide", HIDDEN,
+        LOGIN, 403, 403, 403, OK, OK),
+    row("revisions", "GET", "/moderation/campaigns/{slug}/revisions", OPEN,
+        LOGIN, 403, 403, 403, OK, OK),
+    row("reports queue", "GET", "/moderation/reports", None, LOGIN, 403, 403, 403, OK, OK),
+    row("resolve report", "POST", "/moderation/reports/{report_id}/resolve", OPEN,
+        LOGIN, 403, 403, 403, OK, OK, data={"r{report_id}-resolution": "dismissed"}),
+    row("categories", "GET", "/admin/categories", None, LOGIN, 403, 403, 403, 403, OK),
+    row("create category", "POST", "/admin/categories", None,
+        LOGIN, 403, 403, 403, 403, OK, data={"new-name": "Housing"}),
+    row("archive category", "POST", "/admin/categories/{category_id}/archive", OPEN,
+        LOGIN, 403, 403, 403, 403, OK),
+    row("feature", "POST", "/admin/campaigns/{slug}/feature", OPEN,
+        LOGIN, 403, 403, 403, 403, OK),
 ]  # fmt: skip
 
 
@@ -67,7 +100,8 @@ def world(app, make_user, make_campaign):
     }
 
     def campaign(status):
-        slug = make_campaign(owner=owner, co_organizers=[co], status=status)
+        hidden = {"status": OPEN, "hidden_at": utcnow()} if status == HIDDEN else {"status": status}
+        slug = make_campaign(owner=owner, co_organizers=[co], **hidden)
         with app.app_context():
             from campaigns.models import Campaign
 
@@ -76,7 +110,8 @@ def world(app, make_user, make_campaign):
             report = CampaignReport(campaign_id=campaign.id, reason="spam", created_at=utcnow())
             _db.session.add_all([invitation, report])
             _db.session.commit()
-            ids = {"invitation_id": invitation.id, "report_id": report.id}
+            ids = {"invitation_id": invitation.id, "report_id": report.id,
+                   "category_id": campaign.category_id}  # fmt: skip
         return {"slug": slug, "co_id": co.id, **ids}
 
     return users, campaign
@@ -105,5 +140,6 @@ def test_authorization_table(
     if role != "anonymous":
         assert login(client, users[role].email).status_code == 302
     url = path.format(**values)
+    data = {key.format(**values): value for key, value in data.items()}
     response = client.open(url, method=method, data=data)
     assert outcome(response) == expected[role], (action, role, response.status_code)

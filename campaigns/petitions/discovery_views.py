@@ -49,6 +49,12 @@ class DiscoverForm(FlaskForm):
         _l("Page"), validators=[Optional(), NumberRange(min=1, max=discovery.MAX_PAGE)]
     )
 
+    def __init__(self, *args, **kwargs):
+        """Mark every filter optional, so the field macro never renders required="None"."""
+        super().__init__(*args, **kwargs)
+        for field in self:
+            field.flags.required = False
+
     def load_choices(self, categories: list[Category]) -> None:
         """Offer the statuses, categories, countries and sorts the list understands."""
         statuses = [SelectChoice(s.value, STATUS_LABELS[s]) for s in discovery.PUBLIC_STATUSES]

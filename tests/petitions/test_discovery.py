@@ -289,6 +289,13 @@ def test_card_shows_cover_thumbnail(app, client, make_campaign):
     assert 'src="/media/covers/abc123.webp" alt="Students marching"' in html
 
 
+def test_filter_form_has_no_required_fields(client):
+    """Every filter is optional: no control carries a required attribute."""
+    html = client.get("/campaigns").get_data(as_text=True)
+    assert 'id="q"' in html and 'id="status"' in html
+    assert "required" not in html.split('class="filters"')[1].split("</form>")[0]
+
+
 def test_nav_links_to_the_list(client):
     """The Campaigns link in the header goes to /campaigns."""
     assert b'<li><a href="/campaigns">Campaigns</a></li>' in client.get("/").data
