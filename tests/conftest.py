@@ -280,6 +280,8 @@ def make_campaign(app, make_user):
             category = _db.session.scalar(select(Category).order_by(Category.id).limit(1))
             if category is None:
                 category = Category(name="General", slug="general")
+                _db.session.add(category)
+                _db.session.flush()
             values = {
                 "title": f"Test campaign {n}",
                 "summary": f"Summary of test campaign {n}.",
@@ -296,7 +298,7 @@ def make_campaign(app, make_user):
                 slug=values.pop("slug", None) or f"test-campaign-{n}-{uuid.uuid4().hex[:4]}",
                 status=status,
                 owner_id=owner.id,
-                category=values.pop("category", None) or category,
+                category_id=getattr(values.pop("category", None), "id", None) or category.id,
                 **values,
             )
             campaign.body_html = render_markdown(campaign.body)

@@ -35,3 +35,47 @@ def test_upgrade_then_check_reports_nothing_pending(empty_database):
     assert "No new upgrade operations detected" in check.stdout + check.stderr
     downgrade = flask("db", "downgrade", "base", database_url=empty_database)
     assert downgrade.returncode == 0, downgrade.stderr
+
+
+def test_existing_campaigns_keep_their_category_and_become_searchable(empty_database):
+    """The campaigns migration turns free-text categories into rows and fills search text."""
+    import sqlalchemy as sa
+
+    assert flask("db", "upgrade", "3f6ee396cb46", database_url=empty_database).returncode == 0
+    # The suite's URLs name the psycopg 3 driver already; plain SQLite URLs work as they are.
+    engine = sa.create_engine(empty_database)
+    columns = (
+        "slug, title, summary, body, body_html, category, country, scope, language, goal, "
+        "status, signature_count, created_at, updated_at"
+    )
+    with engine.begin() as conn:
+        for slug, category in (("a", "workplace"), ("b", "workplace"), ("c", "education")):
+            conn.execute(
+                sa.text(
+                    f"INSERT INTO campaign ({columns}) VALUES (:slug, :title, 'Sum', "
+                    "'Body', '<p>Body</p>', :category, 'US', 'national', 'en', 10, 'open', 0, "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"slug": slug, "title": f"Title {slug}", "category": category},
+            )
+        maker = (
+            "INSERT INTO decision_maker (campaign_id, position, name) "
+            "SELECT id, 0, 'Dean Smith' FROM campaign WHERE slug = 'a'"
+        )
+        conn.execute(sa.text(maker))
+    engine.dispose()
+    upgrade = flask("db", "upgrade", database_url=empty_database)
+    assert upgrade.returncode == 0, upgrade.stderr
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT campaign.slug, category.slug, campaign.search_text FROM campaign "
+                "JOIN category ON category.id = campaign.category_id ORDER BY campaign.slug"
+            )
+        ).all()
+    engine.dispose()
+    assert [(r[0], r[1]) for r in rows] == [("a", "workplace"), ("b", "workplace"),
+                                           ("c", "education")]  # fmt: skip
+    assert "dean smith" in rows[0][2] and "title a" in rows[0][2]
+    downgrade = flask("db", "downgrade", "3f6ee396cb46", database_url=empty_database)
+    assert downgrade.returncode == 0, downgrade.stderr

@@ -98,6 +98,8 @@ def _campaign(spec: dict, users: dict, categories: dict) -> Campaign:
         reached = spec["published"] + timedelta(days=2) if spec["signatures"] >= threshold else None
         campaign.milestones.append(Milestone(threshold=threshold, label=label, reached_at=reached))
     refresh_search_text(campaign)
+    if spec.get("featured"):  # as if an admin had chosen it for the home page
+        campaign.featured_at = spec["published"]
     if "victory" in spec:
         summary, evidence = spec["victory"]
         decided = spec["published"] + timedelta(days=5)

@@ -59,6 +59,7 @@ CAMPAIGNS = [
         "training for every crew supervisor",
         "category": "workplace", "country": "US", "goal": 25000,
         "status": "open", "published": D(2026, 9, 1, tzinfo=UTC), "signatures": 3120,
+        "featured": True,
         "decision_makers": [("Secretary of Labor", "Secretary", "US Department of Labor")],
         "milestones": [(1000, "1,000 signatures"), (10000, "10,000 signatures")],
     },

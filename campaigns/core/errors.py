@@ -12,7 +12,10 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
     404: (_l("Page not found"), _l("There is nothing at this address.")),
     405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
-    409: (_l("Not possible now"), _l("This cannot be done in the current state. Reload and check.")),
+    409: (
+        _l("Not possible now"),
+        _l("This cannot be done in the current state. Reload the page and check."),
+    ),
     413: (_l("Too large"), _l("What you sent is larger than this site accepts.")),
     429: (
         _l("Too many requests"),

@@ -29,7 +29,7 @@ def test_page_shows_the_campaign_and_how_to_share_it(app, client, make_user, mak
     assert f'<link rel="canonical" href="{url}">' in page
     assert f'<meta property="og:url" content="{url}">' in page
     assert '<meta name="twitter:card" content="summary">' in page
-    assert f"mailto:?subject=Academy%3A%20expel%20him" in page
+    assert "mailto:?subject=Academy%3A%20expel%20him" in page
     assert "https://wa.me/?text=" in page and f'data-copy-link="{url}"' in page
     assert '<script src="http' not in page  # no third-party scripts
 
@@ -157,7 +157,7 @@ def test_script_and_style_payloads_in_every_field_are_shown_as_text(
               for s in ("basics", "decision-makers", "story", "goal")]  # fmt: skip
     for page in pages:
         assert "<script>alert" not in page and "<style>body" not in page
-        assert "<img src=x" not in page and "href=\"javascript:" not in page
+        assert "<img src=x" not in page and 'href="javascript:' not in page
     preview = pages[0]
     assert html.escape("<script>alert(1)</script>", quote=False) in preview
     assert preview.count("&lt;script&gt;alert(1)") >= 5  # title, makers, summary, body, milestone
