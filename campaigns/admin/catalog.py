@@ -36,7 +36,7 @@ def _clean_name(name: str, *, exclude_id: int | None = None) -> str:
     if not name:
         raise CatalogError(_("Enter a name."))
     if len(name) > NAME_MAX:
-        raise CatalogError(_("Keep the name under %(n)d characters.", n=NAME_MAX))
+        raise CatalogError(_("Use at most %(n)d characters.", n=NAME_MAX))
     query = select(Category.id).where(func.lower(Category.name) == name.lower())
     if exclude_id is not None:
         query = query.where(Category.id != exclude_id)

@@ -41,7 +41,7 @@ def report(
     details = (details or "").strip()
     if len(details) > DETAILS_MAX:
         raise ModerationError(
-            _("Keep the details under %(n)d characters.", n=DETAILS_MAX),
+            _("Use at most %(n)d characters.", n=DETAILS_MAX),
         )
     signed_in = reporter is not None and reporter.is_authenticated
     row = CampaignReport(

@@ -34,7 +34,9 @@ def invite(actor: User, campaign: Campaign, email: str) -> CampaignInvitation:
     if email == actor.email or any(u.email == email for u in campaign.co_organizers):
         raise CampaignError(_("That person already organizes this campaign."), "email")
     if len(campaign.co_organizers) >= MAX_ORGANIZERS:
-        raise CampaignError(_("A campaign can have at most 10 co-organizers."), "email")
+        raise CampaignError(
+            _("A campaign can have at most %(n)d co-organizers.", n=MAX_ORGANIZERS), "email"
+        )
     invitation = db.session.scalar(
         select(CampaignInvitation).where(
             CampaignInvitation.campaign_id == campaign.id, CampaignInvitation.email == email

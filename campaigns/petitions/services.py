@@ -110,7 +110,10 @@ def set_decision_makers(actor: User, campaign: Campaign, makers: list[Maker]) ->
     if not makers:
         raise CampaignError(_("Name at least one decision maker."), "makers")
     if len(makers) > MAX_DECISION_MAKERS:
-        raise CampaignError(_("A campaign can address at most 10 decision makers."), "makers")
+        raise CampaignError(
+            _("A campaign can address at most %(n)d decision makers.", n=MAX_DECISION_MAKERS),
+            "makers",
+        )
     campaign.decision_makers = [
         DecisionMaker(
             position=position,
@@ -169,7 +172,9 @@ def _check_deadline(deadline: datetime | None, now: datetime) -> None:
 def _check_milestones(milestones: list[tuple[int, str]], goal: int) -> None:
     """Milestones are positive, strictly increasing, labelled and distinct from the goal."""
     if len(milestones) > MAX_MILESTONES:
-        raise CampaignError(_("A campaign can have at most 10 milestones."), "milestones")
+        raise CampaignError(
+            _("A campaign can have at most %(n)d milestones.", n=MAX_MILESTONES), "milestones"
+        )
     previous = 0
     for threshold, label in milestones:
         if threshold <= previous:

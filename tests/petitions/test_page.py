@@ -126,6 +126,7 @@ def test_page_query_count_does_not_grow_with_signatures(app, client, make_campai
 
 
 PAYLOAD = "<script>alert(1)</script><style>body{display:none}</style><img src=x onerror=alert(2)>"
+NAME_PAYLOAD = "<script>alert(4)</script><style>p{}</style>"  # display names hold 80
 
 
 def test_script_and_style_payloads_in_every_field_are_shown_as_text(
@@ -133,7 +134,7 @@ def test_script_and_style_payloads_in_every_field_are_shown_as_text(
 ):
     """Every field an organizer types into comes back escaped, on the editor and the page."""
     make_category("<b>Cat</b>")
-    owner = login_as(name=PAYLOAD)
+    owner = login_as(name=NAME_PAYLOAD)
     with app.app_context():
         from campaigns.models import Category
 
@@ -161,4 +162,5 @@ def test_script_and_style_payloads_in_every_field_are_shown_as_text(
     preview = pages[0]
     assert html.escape("<script>alert(1)</script>", quote=False) in preview
     assert preview.count("&lt;script&gt;alert(1)") >= 5  # title, makers, summary, body, milestone
+    assert "&lt;script&gt;alert(4)" in preview  # the organizer's display name
     assert owner.id
