@@ -66,6 +66,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach each feature's blueprint."""
+    from campaigns.core.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     from campaigns.admin.catalog_views import bp as catalog_bp
     from campaigns.admin.views import bp as admin_bp
     from campaigns.auth.account_views import bp as account_bp

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from campaigns.core.services import record_audit
 from campaigns.extensions import db
@@ -126,6 +127,7 @@ def open_report_groups(limit: int = 50) -> list[ReportGroup]:
         select(CampaignReport)
         .where(CampaignReport.resolved_at.is_(None), CampaignReport.campaign_id.in_(ids))
         .order_by(CampaignReport.created_at, CampaignReport.id)
+        .options(selectinload(CampaignReport.reporter))
     )
     for row in reports:
         # Only the reports up to the group's newest id: the form resolves exactly those.

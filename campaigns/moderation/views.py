@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from functools import partial
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +17,8 @@ from campaigns.moderation import queries, services
 from campaigns.moderation import reports as report_services
 from campaigns.moderation.forms import ApproveForm, HideForm, RejectForm, ResolveForm
 from campaigns.moderation.labels import label_globals
+
+MAX_PAGE = 10_000
 
 bp = Blueprint("moderation", __name__)
 
@@ -73,7 +75,8 @@ def _checked_button(campaign: Campaign):
 @role_required(Role.MODERATOR)
 def queue():
     """Campaigns awaiting review (oldest first), hidden campaigns and the report count."""
-    page = db.paginate(queries.pending_review_query(), per_page=30, error_out=False)
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    page = db.paginate(queries.pending_review_query(), page=number, per_page=30, error_out=False)
     return render_template(
         "moderation/queue.html",
         page=page,

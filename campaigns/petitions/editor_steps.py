@@ -33,7 +33,10 @@ def _attempt(form, action) -> bool:
 def basics(campaign):
     """Title (locked once open), category and country."""
     form = BasicsForm()
-    form.set_choices(queries.active_categories())
+    categories = queries.active_categories()
+    if campaign.category is not None and campaign.category not in categories:
+        categories.append(campaign.category)  # archived since: keep it, don't switch silently
+    form.set_choices(categories)
     if not form.is_submitted():
         form.title.data, form.category.data = campaign.title, campaign.category_id
         form.country.data = campaign.country or GLOBAL
@@ -112,7 +115,8 @@ def goal(campaign):
     if not form.is_submitted():
         form.goal.data = campaign.goal
         form.deadline.data = campaign.deadline.date() if campaign.deadline else None
-        for _ in range(len(campaign.milestones) - len(form.milestones.entries) + 1):
+        wanted = min(len(campaign.milestones) + 1, form.milestones.max_entries)
+        for _ in range(wanted - len(form.milestones.entries)):
             form.milestones.append_entry()
         for entry, milestone in zip(form.milestones.entries, campaign.milestones, strict=False):
             entry.form.threshold.data, entry.form.label.data = milestone.threshold, milestone.label

@@ -4,8 +4,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from campaigns.auth.limits import form_ip_limit
 from campaigns.core.forms import EmptyForm
-from campaigns.extensions import db
+from campaigns.extensions import db, limiter
 from campaigns.petitions import organizers, queries
 from campaigns.petitions.forms import InviteForm
 from campaigns.petitions.services import CampaignError
@@ -15,6 +16,7 @@ bp = Blueprint("organizers", __name__)
 
 @bp.route("/campaigns/<slug>/organizers", methods=["GET", "POST"])
 @login_required
+@limiter.limit(form_ip_limit, methods=["POST"])
 def manage(slug: str):
     """Who organizes the campaign; the owner invites others here."""
     campaign = queries.campaign_for_organizer(slug, current_user)

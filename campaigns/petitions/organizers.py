@@ -1,5 +1,7 @@
 """Co-organizers: the owner invites by email; the invited member accepts with a signed link."""
 
+from datetime import timedelta
+
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -15,6 +17,8 @@ from campaigns.petitions.services import CampaignError
 INVITATION_SALT = "groundswell.campaign-invitation"
 INVITATION_MAX_AGE = 14 * 24 * 3600
 MAX_ORGANIZERS = 10
+# An owner may send the same address a new invitation email at most once a day.
+RESEND_AFTER = timedelta(days=1)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -45,6 +49,8 @@ def invite(actor: User, campaign: Campaign, email: str) -> CampaignInvitation:
     if invitation is None:
         invitation = CampaignInvitation(campaign=campaign, email=email)
         db.session.add(invitation)
+    elif invitation.is_pending and invitation.created_at > utcnow() - RESEND_AFTER:
+        raise CampaignError(_("That address was invited less than a day ago."), "email")
     invitation.invited_by_id, invitation.created_at = actor.id, utcnow()
     invitation.accepted_at = invitation.revoked_at = None
     db.session.flush()
@@ -81,6 +87,9 @@ def accept(actor: User, invitation: CampaignInvitation) -> Campaign:
         )
     campaign = invitation.campaign
     if not campaign.is_organizer(actor):
+        if len(campaign.co_organizers) >= MAX_ORGANIZERS:
+            raise CampaignError(_("This campaign already has as many co-organizers as allowed."),
+                                status=409)  # fmt: skip
         campaign.co_organizers.append(actor)
     invitation.accepted_at = utcnow()
     record_audit(actor, "campaign.organizer_added", campaign, user_id=actor.id)

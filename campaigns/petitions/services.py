@@ -1,10 +1,12 @@
 """Campaign verbs for organizers: start, edit step by step, submit, close, reopen."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from campaigns.core.markdown import render_markdown
 from campaigns.core.services import record_audit
@@ -27,6 +29,9 @@ from campaigns.petitions.slugs import unique_slug
 MAX_DEADLINE_DAYS = 365
 MAX_DECISION_MAKERS = 10
 MAX_MILESTONES = 10
+MAX_ID = 2**31 - 1
+# The same as moderation.services.CLAIM_MINUTES: how long a moderator's claim lasts.
+CLAIM_LIFETIME = timedelta(minutes=30)
 
 
 class CampaignError(ValueError):
@@ -50,7 +55,8 @@ class Maker:
 
 def _active_category(category_id: int | None) -> Category:
     """The chosen category, which must exist and not be archived."""
-    category = db.session.get(Category, category_id) if category_id else None
+    valid = isinstance(category_id, int) and 0 < category_id <= MAX_ID
+    category = db.session.get(Category, category_id) if valid else None
     if category is None or category.archived_at is not None:
         raise CampaignError(_("Choose one of the categories offered."), "category")
     return category
@@ -81,9 +87,19 @@ def start_campaign(
         status=CampaignStatus.DRAFT,
     )
     refresh_search_text(campaign)
-    db.session.add(campaign)
-    db.session.flush()
+    _insert_with_free_slug(campaign)
     return campaign
+
+
+def _insert_with_free_slug(campaign: Campaign) -> None:
+    """Insert the campaign; if another request took the slug meanwhile, add a random suffix."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(campaign)
+    except IntegrityError:
+        campaign.slug = f"{campaign.slug[:70]}-{secrets.token_hex(3)}"
+        with db.session.begin_nested():
+            db.session.add(campaign)
 
 
 def update_basics(
@@ -214,6 +230,12 @@ def set_goal(
     if any(threshold not in wanted for threshold in reached):
         raise CampaignError(_("A milestone already reached cannot be removed."), "milestones")
     kept = {m.threshold: m for m in campaign.milestones if m.threshold in wanted}
+    if campaign.is_published and any(
+        t not in kept and t <= campaign.signature_count for t in wanted
+    ):
+        message = _("A new milestone must be above the %(count)s signatures already counted.",
+                    count=campaign.signature_count)  # fmt: skip
+        raise CampaignError(message, "milestones")
     for threshold, label in wanted.items():
         kept.setdefault(threshold, Milestone(threshold=threshold, label=label)).label = label
     campaign.milestones = sorted(kept.values(), key=lambda m: m.threshold)
@@ -256,6 +278,11 @@ def withdraw_submission(actor: User, campaign: Campaign) -> None:
         raise CampaignError(_("Only its organizers can take a campaign back."), status=403)
     if campaign.status != CampaignStatus.PENDING_REVIEW:
         raise CampaignError(_("Only a campaign waiting for review can be taken back."), status=409)
+    if campaign.claimed_at is not None and campaign.claimed_at > utcnow() - CLAIM_LIFETIME:
+        # Otherwise the text could change under the moderator between reading and approving.
+        raise CampaignError(
+            _("A moderator is reviewing this campaign now; it cannot be taken back."), status=409
+        )
     campaign.status = CampaignStatus.DRAFT
     campaign.claimed_by_id = campaign.claimed_at = None
 

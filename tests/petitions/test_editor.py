@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from campaigns.extensions import db as _db
-from campaigns.models import CampaignRevision, CampaignStatus, Category, utcnow
+from campaigns.models import CampaignRevision, CampaignStatus, Category, Role, utcnow
 from tests.conftest import get_campaign
 
 
@@ -239,3 +239,45 @@ def test_cover_upload_replace_and_remove(app, client, login_as, make_campaign):
     assert get_campaign(app, slug).cover_image == second
     client.post(f"/campaigns/{slug}/edit/story", data={**data, "remove_cover": "y"})
     assert get_campaign(app, slug).cover_image is None and not (folder / second).exists()
+
+
+def test_review_fixes_against_500s_and_swaps(app, client, login_as, make_campaign, make_user):
+    """Ten milestones reopen fine; huge ids are 404s; a claimed campaign cannot be taken back."""
+    owner = login_as()
+    slug = make_campaign(owner=owner, status=CampaignStatus.DRAFT)
+    data = {"goal": "1000"}
+    for n in range(10):
+        data[f"milestones-{n}-threshold"], data[f"milestones-{n}-label"] = str(n + 1), f"m{n}"
+    assert client.post(f"/campaigns/{slug}/edit/goal", data=data).status_code == 302
+    assert client.get(f"/campaigns/{slug}/edit/goal").status_code == 200
+    huge = "99999999999999999999"
+    assert client.post(f"/campaigns/{slug}/invitations/{huge}/revoke").status_code == 404
+    basics = {"title": "A good title", "category": huge, "country": "GB"}
+    assert client.post(f"/campaigns/{slug}/edit/basics", data=basics).status_code == 422
+    claimed = make_campaign(
+        owner=owner, status=CampaignStatus.PENDING_REVIEW,
+        claimed_by_id=make_user(role=Role.MODERATOR).id, claimed_at=utcnow(),
+    )  # fmt: skip
+    assert client.post(f"/campaigns/{claimed}/withdraw").status_code == 409
+    assert client.get("/campaigns?_external=1&_anchor=x&page=1").status_code == 200
+
+
+def test_new_milestones_on_open_campaigns_lie_ahead(app, client, login_as, make_campaign):
+    """A milestone below the count would never be reached; it is refused."""
+    owner = login_as()
+    slug = make_campaign(owner=owner, signature_count=500)
+    data = {"goal": "1000", "milestones-0-threshold": "100", "milestones-0-label": "Old news"}
+    response = client.post(f"/campaigns/{slug}/edit/goal", data=data)
+    assert response.status_code == 422 and "above the 500" in response.text
+
+
+def test_a_slug_taken_between_check_and_insert_gets_a_suffix(
+    app, client, organizer, make_campaign, monkeypatch
+):
+    """Two organizers racing for one title both get a campaign."""
+    from campaigns.petitions import services
+
+    make_campaign(slug="race")
+    monkeypatch.setattr(services, "unique_slug", lambda title: "race")
+    slug = start(client, app, title="Race to the top")
+    assert slug.startswith("race-") and len(slug) == len("race-") + 6
