@@ -16,6 +16,10 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest value an INTEGER id column holds on every supported database.
+MAX_ID = 2**31 - 1
+
+
 def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
     """SQLite ignores foreign keys (and ON DELETE) unless each connection asks for them."""
     if isinstance(dbapi_connection, sqlite3.Connection):

@@ -5,12 +5,14 @@ from urllib.parse import urlsplit
 from flask import current_app, request, url_for
 from werkzeug.routing import IntegerConverter
 
+from campaigns.database import MAX_ID
+
 
 class IdConverter(IntegerConverter):
     """`<int:...>` limited to what an id column holds, so a huge number is a 404, not a 500."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

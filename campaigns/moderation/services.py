@@ -94,6 +94,16 @@ def release(actor: User, campaign: Campaign) -> None:
     _clear_claim(campaign)
 
 
+def _email_owner(campaign: Campaign, template: str, **payload) -> None:
+    """Tell the campaign's owner (if the account still exists) about a decision."""
+    owner = campaign.owner
+    if owner is not None:
+        queue_email(
+            owner.email, template, locale=owner.locale or "en",
+            name=owner.display_name, title=campaign.title, **payload,
+        )  # fmt: skip
+
+
 def approve(actor: User, campaign: Campaign, *, note: str | None = None) -> None:
     """Open a campaign awaiting review; its owner is emailed and its first revision kept."""
     if campaign.status != CampaignStatus.PENDING_REVIEW:
@@ -116,16 +126,9 @@ def approve(actor: User, campaign: Campaign, *, note: str | None = None) -> None
         )
     )
     record_audit(actor, "campaign.approved", campaign, **_note(note))
-    owner = campaign.owner
-    if owner is not None:
-        queue_email(
-            owner.email,
-            "campaign_approved",
-            locale=owner.locale or "en",
-            name=owner.display_name,
-            title=campaign.title,
-            link=absolute_url("petitions.show", slug=campaign.slug),
-        )
+    _email_owner(
+        campaign, "campaign_approved", link=absolute_url("petitions.show", slug=campaign.slug)
+    )
     db.session.flush()
 
 
@@ -146,17 +149,7 @@ def reject(actor: User, campaign: Campaign, *, reason: RejectionReason, note: st
     campaign.hidden_at = (campaign.hidden_at or utcnow()) if reason.hides else None
     _clear_claim(campaign)
     record_audit(actor, "campaign.rejected", campaign, reason=reason.value, **_note(note))
-    owner = campaign.owner
-    if owner is not None:
-        queue_email(
-            owner.email,
-            "campaign_rejected",
-            locale=owner.locale or "en",
-            name=owner.display_name,
-            title=campaign.title,
-            reason=reason.value,
-            note=note,
-        )
+    _email_owner(campaign, "campaign_rejected", reason=reason.value, note=note)
     db.session.flush()
 
 

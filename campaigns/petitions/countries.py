@@ -1,5 +1,8 @@
 """Country names in the reader's language, from the CLDR data Babel ships."""
 
+import functools
+
+from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
@@ -9,20 +12,24 @@ _NOT_COUNTRIES = {"AQ", "EU", "EZ", "QO", "UN", "ZZ", "XA", "XB", "XK"}
 GLOBAL = "global"
 
 
-def _territories(locale) -> dict[str, str]:
-    """Two-letter territory codes and their names in the given locale."""
+@functools.cache
+def _names(locale_tag: str) -> dict[str, str]:
+    """Two-letter territory codes and their names in one locale (CLDR data never changes)."""
     return {
         code: name
-        for code, name in locale.territories.items()
+        for code, name in Locale.parse(locale_tag).territories.items()
         if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     }
 
 
+def _territories(locale) -> dict[str, str]:
+    """Territory names in the given Babel locale."""
+    return _names(str(locale or "en"))
+
+
 def country_codes() -> frozenset[str]:
     """Every code a campaign or signature may use."""
-    from babel import Locale
-
-    return frozenset(_territories(Locale("en")))
+    return frozenset(_names("en"))
 
 
 def country_name(code: str | None) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from campaigns.extensions import db
 from campaigns.models import Campaign, CampaignStatus, Category, Signature, SignatureState
+from campaigns.models.campaign import PUBLISHED
 from campaigns.petitions.countries import GLOBAL
 
 PER_PAGE = 12
@@ -19,7 +20,7 @@ TRENDING_WINDOW = timedelta(hours=24)
 # More words than this make a slow query and never a better answer.
 MAX_SEARCH_WORDS = 8
 # A fixed order (not a set) so the statement text, and its cache entry, never changes.
-PUBLIC_STATUSES = (CampaignStatus.OPEN, CampaignStatus.CLOSED, CampaignStatus.VICTORY)
+PUBLIC_STATUSES = tuple(s for s in CampaignStatus if s in PUBLISHED)
 # Must be spelled exactly as in the ix_campaign_search expression for PostgreSQL to use it.
 _SIMPLE = sa.literal_column("'simple'")
 
@@ -137,12 +138,6 @@ def list_campaigns(*, page: int = 1, per_page: int = PER_PAGE, **filters) -> Pag
     """One page of the public list; filters as for list_query."""
     page = min(max(page, 1), MAX_PAGE)
     return db.paginate(list_query(**filters), page=page, per_page=per_page, error_out=False)
-
-
-def active_categories() -> list[Category]:
-    """Categories open for new campaigns, in the admins' order."""
-    query = select(Category).where(Category.archived_at.is_(None))
-    return list(db.session.scalars(query.order_by(Category.position, Category.name)))
 
 
 def category_counts() -> list[tuple[Category, int]]:

@@ -10,7 +10,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from campaigns.extensions import db
 from campaigns.models import Category
-from campaigns.petitions import discovery
+from campaigns.petitions import discovery, queries
 from campaigns.petitions.countries import country_choices
 from campaigns.petitions.labels import STATUS_LABELS
 
@@ -74,7 +74,7 @@ class DiscoverForm(FlaskForm):
 def _filter_form() -> DiscoverForm:
     """The list's form, read from the query string."""
     form = DiscoverForm(formdata=request.args)
-    form.load_choices(discovery.active_categories())
+    form.load_choices(queries.active_categories())
     return form
 
 

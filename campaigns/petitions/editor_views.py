@@ -126,5 +126,5 @@ def mine():
     return render_template(
         "petitions/mine.html",
         campaigns=queries.organized_by(current_user),
-        invitations=queries.pending_invitations_for(current_user),
+        invitations=queries.pending_invitations(email=current_user.email),
     )

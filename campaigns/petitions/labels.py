@@ -1,8 +1,8 @@
-"""Human labels for campaign states and rejection reasons, in the reader's language."""
+"""Human labels for campaign states, in the reader's language."""
 
 from flask_babel import lazy_gettext as _l
 
-from campaigns.models import CampaignStatus, RejectionReason
+from campaigns.models import CampaignStatus
 
 STATUS_LABELS = {
     CampaignStatus.DRAFT: _l("Draft"),
@@ -17,10 +17,3 @@ STATUS_LABELS = {
 def status_label(status: CampaignStatus) -> str:
     """A campaign state as people say it."""
     return str(STATUS_LABELS[status])
-
-
-def rejection_label(reason: RejectionReason | None) -> str:
-    """Why moderation turned a campaign down, in words (labels kept with moderation)."""
-    from campaigns.moderation.labels import REJECTION_LABELS
-
-    return str(REJECTION_LABELS[reason]) if reason else ""

@@ -34,7 +34,7 @@ def manage(slug: str):
             return redirect(url_for("organizers.manage", slug=slug))
     return render_template(
         "petitions/organizers.html", campaign=campaign, form=form, button=EmptyForm(),
-        invitations=organizers.invitations(campaign),
+        invitations=queries.pending_invitations(campaign=campaign),
     ), (422 if form.errors else 200)  # fmt: skip
 
 

@@ -115,18 +115,3 @@ def remove(actor: User, campaign: Campaign, user_id: int) -> None:
         raise CampaignError(_("That person is not a co-organizer."), status=404)
     campaign.co_organizers.remove(member)
     record_audit(actor, "campaign.organizer_removed", campaign, user_id=user_id)
-
-
-def invitations(campaign: Campaign) -> list[CampaignInvitation]:
-    """The campaign's pending invitations, newest first."""
-    return list(
-        db.session.scalars(
-            select(CampaignInvitation)
-            .where(
-                CampaignInvitation.campaign_id == campaign.id,
-                CampaignInvitation.accepted_at.is_(None),
-                CampaignInvitation.revoked_at.is_(None),
-            )
-            .order_by(CampaignInvitation.created_at.desc())
-        )
-    )

@@ -86,16 +86,18 @@ def organized_by(user: User) -> list[Campaign]:
     )
 
 
-def pending_invitations_for(user: User) -> list[CampaignInvitation]:
-    """Open invitations addressed to the user's email address."""
-    return list(
-        db.session.scalars(
-            select(CampaignInvitation)
-            .where(
-                CampaignInvitation.email == user.email,
-                CampaignInvitation.accepted_at.is_(None),
-                CampaignInvitation.revoked_at.is_(None),
-            )
-            .options(selectinload(CampaignInvitation.campaign))
-        )
+def pending_invitations(
+    *, campaign: Campaign | None = None, email: str | None = None
+) -> list[CampaignInvitation]:
+    """Invitations neither accepted nor withdrawn, to one campaign or one address, newest first."""
+    query = (
+        select(CampaignInvitation)
+        .where(CampaignInvitation.accepted_at.is_(None), CampaignInvitation.revoked_at.is_(None))
+        .options(selectinload(CampaignInvitation.campaign))
+        .order_by(CampaignInvitation.created_at.desc())
     )
+    if campaign is not None:
+        query = query.where(CampaignInvitation.campaign_id == campaign.id)
+    if email is not None:
+        query = query.where(CampaignInvitation.email == email)
+    return list(db.session.scalars(query))

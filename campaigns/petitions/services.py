@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from campaigns.core.markdown import render_markdown
 from campaigns.core.services import record_audit
+from campaigns.database import MAX_ID
 from campaigns.extensions import db
 from campaigns.models import (
     Campaign,
@@ -22,6 +23,7 @@ from campaigns.models import (
     User,
     utcnow,
 )
+from campaigns.moderation.services import claim_holder
 from campaigns.petitions.countries import GLOBAL, country_codes
 from campaigns.petitions.search import refresh_search_text
 from campaigns.petitions.slugs import unique_slug
@@ -29,9 +31,6 @@ from campaigns.petitions.slugs import unique_slug
 MAX_DEADLINE_DAYS = 365
 MAX_DECISION_MAKERS = 10
 MAX_MILESTONES = 10
-MAX_ID = 2**31 - 1
-# The same as moderation.services.CLAIM_MINUTES: how long a moderator's claim lasts.
-CLAIM_LIFETIME = timedelta(minutes=30)
 
 
 class CampaignError(ValueError):
@@ -278,7 +277,7 @@ def withdraw_submission(actor: User, campaign: Campaign) -> None:
         raise CampaignError(_("Only its organizers can take a campaign back."), status=403)
     if campaign.status != CampaignStatus.PENDING_REVIEW:
         raise CampaignError(_("Only a campaign waiting for review can be taken back."), status=409)
-    if campaign.claimed_at is not None and campaign.claimed_at > utcnow() - CLAIM_LIFETIME:
+    if claim_holder(campaign) is not None:
         # Otherwise the text could change under the moderator between reading and approving.
         raise CampaignError(
             _("A moderator is reviewing this campaign now; it cannot be taken back."), status=409

@@ -11,7 +11,7 @@ from campaigns.extensions import db
 from campaigns.models import Role
 from campaigns.petitions import queries, services
 from campaigns.petitions.countries import country_name
-from campaigns.petitions.labels import rejection_label, status_label
+from campaigns.petitions.labels import status_label
 
 bp = Blueprint("petitions", __name__)
 
@@ -22,7 +22,6 @@ def inject_campaign_helpers():
     return {
         "country_name": country_name,
         "absolute_url": absolute_url,
-        "rejection_label": rejection_label,
         "status_label": status_label,
     }
 
