@@ -334,3 +334,21 @@ def get_campaign(app, slug) -> Campaign:
             _db.session.expunge_all()
         _db.session.remove()
         return campaign
+
+
+@contextlib.contextmanager
+def count_statements(app):
+    """Collect the SQL statements sent to the database while the block runs."""
+    statements = []
+    with app.app_context():
+        engine = _db.engine
+
+    def record(conn, cursor, statement, *args):
+        """Remember each statement."""
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)

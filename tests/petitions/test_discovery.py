@@ -19,7 +19,7 @@ from campaigns.models import (
     utcnow,
 )
 from campaigns.petitions import discovery
-from tests.conftest import USING_POSTGRES, get_campaign, make_app
+from tests.conftest import USING_POSTGRES, count_statements, get_campaign, make_app
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 CARD_LINK = re.compile(r'<h3[^>]*><a href="/campaigns/([^"/]+)">')
@@ -386,21 +386,10 @@ def test_trending_interval_setting(database_url):
     app.extensions["groundswell_jobs"].stop()
 
 
-def count_statements(app, client, path: str) -> int:
+def statements_for(app, client, path: str) -> int:
     """How many SQL statements one GET of path runs."""
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        """Remember each statement sent to the database."""
-        statements.append(statement)
-
-    with app.app_context():
-        engine = _db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with count_statements(app) as statements:
         assert client.get(path).status_code == 200
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     return len(statements)
 
 
@@ -413,8 +402,8 @@ def test_list_pages_run_a_bounded_number_of_queries(app, client, make_campaign, 
     for n in range(3):
         make_campaign(decision_makers=makers, trending_count=n + 1, featured_at=NOW)
     client.get(path)  # anything done once per process is not counted
-    few = count_statements(app, client, path)
+    few = statements_for(app, client, path)
     for n in range(17):
         make_campaign(decision_makers=makers, trending_count=n + 1, featured_at=NOW)
-    assert count_statements(app, client, path) == few
+    assert statements_for(app, client, path) == few
     assert few <= 12

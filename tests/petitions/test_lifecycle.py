@@ -9,7 +9,7 @@ import campaigns.models
 from campaigns.extensions import db as _db
 from campaigns.jobs.tasks import TASKS, periodic_jobs
 from campaigns.models import AuditEvent, CampaignStatus, Role, utcnow
-from tests.conftest import get_campaign
+from tests.conftest import get_campaign, login
 
 
 def test_owner_closes_and_admin_reopens(app, client, login_as, make_campaign, make_user):
@@ -36,7 +36,7 @@ def test_co_organizers_and_moderators_cannot_close(app, client, login_as, make_c
     """Only the owner or an admin closes a campaign."""
     co = make_user()
     slug = make_campaign(co_organizers=[co])
-    client.post("/login", data={"email": co.email, "password": "correct horse battery staple"})
+    login(client, co.email)
     assert client.post(f"/campaigns/{slug}/close").status_code == 403
     client.post("/logout")
     login_as(Role.MODERATOR)

@@ -92,3 +92,14 @@ def test_bad_invitations_are_refused_with_messages(app, client, make_user, make_
         assert response.status_code == 422
     assert client.get("/invitations/forged-token").status_code == 404
     assert outbox_rows(app, template="organizer_invitation") == []
+
+
+def test_a_co_organizer_can_leave(app, client, make_user, make_campaign):
+    """Removing yourself needs no owner; you then lose the organizers page."""
+    co = make_user()
+    slug = make_campaign(co_organizers=[co])
+    login(client, co.email)
+    response = client.post(f"/campaigns/{slug}/organizers/{co.id}/remove")
+    assert response.status_code == 302 and response.headers["Location"] == f"/campaigns/{slug}"
+    assert get_campaign(app, slug).co_organizers == []
+    assert client.get(f"/campaigns/{slug}/organizers").status_code == 403

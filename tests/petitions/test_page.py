@@ -1,6 +1,5 @@
 """The campaign page: content, banners, share actions, meta tags, visibility and cost."""
 
-import contextlib
 import html
 
 import pytest
@@ -8,7 +7,7 @@ import sqlalchemy as sa
 
 from campaigns.extensions import db as _db
 from campaigns.models import CampaignStatus, Role, Signature, utcnow
-from tests.conftest import login
+from tests.conftest import count_statements, login
 
 
 def test_page_shows_the_campaign_and_how_to_share_it(app, client, make_user, make_campaign):
@@ -76,23 +75,6 @@ def test_hidden_campaigns_are_404_to_all_but_staff(client, make_user, make_campa
     assert page.status_code == 200 and "Libellous or about a court case" in page.text
 
 
-@contextlib.contextmanager
-def count_queries(app):
-    """Count SQL statements sent while the block runs."""
-    statements = []
-    with app.app_context():
-        engine = _db.engine
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-
-
 def add_signatures(app, slug, count):
     """Insert confirmed signatures straight into the table."""
     from campaigns.models import Campaign
@@ -118,7 +100,7 @@ def test_page_query_count_does_not_grow_with_signatures(app, client, make_campai
     counts = []
     for slug in (small, big):
         client.get(f"/campaigns/{slug}")  # warm up
-        with count_queries(app) as statements:
+        with count_statements(app) as statements:
             assert client.get(f"/campaigns/{slug}").status_code == 200
         counts.append(len(statements))
         assert not any("FROM signature" in s for s in statements)
@@ -134,7 +116,7 @@ def test_script_and_style_payloads_in_every_field_are_shown_as_text(
 ):
     """Every field an organizer types into comes back escaped, on the editor and the page."""
     make_category("<b>Cat</b>")
-    owner = login_as(name=NAME_PAYLOAD)
+    login_as(name=NAME_PAYLOAD)
     with app.app_context():
         from campaigns.models import Category
 
@@ -163,4 +145,11 @@ def test_script_and_style_payloads_in_every_field_are_shown_as_text(
     assert html.escape("<script>alert(1)</script>", quote=False) in preview
     assert preview.count("&lt;script&gt;alert(1)") >= 5  # title, makers, summary, body, milestone
     assert "&lt;script&gt;alert(4)" in preview  # the organizer's display name
-    assert owner.id
+
+
+def test_country_names_follow_the_reader_language(client, make_campaign):
+    """The same campaign names its country in English or French as the reader prefers."""
+    slug = make_campaign(country="GB")
+    assert "United Kingdom" in client.get(f"/campaigns/{slug}").text
+    french = client.get(f"/campaigns/{slug}", headers={"Accept-Language": "fr"}).text
+    assert "Royaume-Uni" in french and "United Kingdom" not in french
