@@ -8,6 +8,11 @@ from dotenv import load_dotenv
 
 MAIL_BACKENDS = ("smtp", "console", "dev")
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# Providers with so many users that one campaign's signers share them legitimately.
+DEFAULT_EXEMPT_DOMAINS = (
+    "gmail.com,outlook.com,hotmail.com,live.com,yahoo.com,icloud.com,proton.me,"
+    "protonmail.com,gmx.de,web.de,orange.fr,free.fr,yandex.ru,qq.com,163.com"
+)
 
 
 class ConfigError(RuntimeError):
@@ -54,6 +59,40 @@ def _database_url(env: dict, instance_path: Path) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _text(env: dict, name: str, default: str) -> str:
+    """A string setting, or its default when unset or empty."""
+    return env.get(name) or default
+
+
+def _signing_settings(env: dict) -> dict:
+    """Counting, reading the count, and the limits on signing (DESIGN.md section 3)."""
+    interval = _int("COUNT_INTERVAL_SECONDS", env.get("COUNT_INTERVAL_SECONDS"), 1)
+    if interval < 1:
+        raise ConfigError("COUNT_INTERVAL_SECONDS must be at least 1")
+    exempt = _text(env, "SIGN_LIMIT_EXEMPT_DOMAINS", DEFAULT_EXEMPT_DOMAINS)
+    return {
+        "COUNT_INTERVAL_SECONDS": interval,
+        "COUNT_STALE_SECONDS": _int("COUNT_STALE_SECONDS", env.get("COUNT_STALE_SECONDS"), 30),
+        "RECONCILE_INTERVAL_SECONDS": _int(
+            "RECONCILE_INTERVAL_SECONDS", env.get("RECONCILE_INTERVAL_SECONDS"), 600
+        ),
+        "PURGE_INTERVAL_SECONDS": _int(
+            "PURGE_INTERVAL_SECONDS", env.get("PURGE_INTERVAL_SECONDS"), 3600
+        ),
+        "SIGN_LIMIT_PER_IP_PER_CAMPAIGN": _text(
+            env, "SIGN_LIMIT_PER_IP_PER_CAMPAIGN", "10 per hour"
+        ),
+        "SIGN_LIMIT_PER_IP": _text(env, "SIGN_LIMIT_PER_IP", "60 per hour"),
+        "SIGN_LIMIT_PER_DOMAIN_PER_CAMPAIGN": _text(
+            env, "SIGN_LIMIT_PER_DOMAIN_PER_CAMPAIGN", "50 per hour"
+        ),
+        "SIGN_LIMIT_EXEMPT_DOMAINS": frozenset(
+            d.strip().lower() for d in exempt.split(",") if d.strip()
+        ),
+        "IP_HASH_SECRET": env.get("IP_HASH_SECRET") or None,
+    }
 
 
 def from_environment(instance_path: str, environ: dict | None = None) -> dict:
@@ -108,6 +147,7 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         # Absolute, because send_from_directory would read a relative one from the package.
         "UPLOAD_FOLDER": str(Path(env.get("UPLOAD_FOLDER") or path / "uploads").absolute()),
         "COVER_MAX_BYTES": cover_max_bytes,
+        **_signing_settings(env),
     }
 
 
@@ -136,3 +176,10 @@ class Defaults:
     RATELIMIT_KEY_PREFIX = "groundswell"
     OUTBOX_BATCH_SIZE = 50
     OUTBOX_INTERVAL_SECONDS = 30
+    # Rate-limit counters fall back to the process (with a logged warning) when Redis is down.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    SIGN_CONFIRM_MAX_AGE = 7 * 24 * 3600
+    SIGN_RESEND_MAX = 5
+    PENDING_SIGNATURE_DAYS = 30
+    COUNT_BATCH_SIZE = 5000
+    RECENT_SIGNERS = 10

@@ -12,6 +12,14 @@ from rq import Queue
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "groundswell"
+# The count aggregator runs every second or two; its own queue keeps mail from delaying it.
+COUNTS_QUEUE_NAME = "groundswell-counts"
+COUNT_TASKS = frozenset({"aggregate_counts", "reconcile_counts"})
+
+
+def queue_for(name: str) -> str:
+    """The RQ queue a task is enqueued on."""
+    return COUNTS_QUEUE_NAME if name in COUNT_TASKS else QUEUE_NAME
 
 
 class ManualRunner:
@@ -101,12 +109,16 @@ class RqRunner:
         """Connect lazily to REDIS_URL."""
         self.app = app
         self.redis = Redis.from_url(app.config["REDIS_URL"])
-        self.queue = Queue(QUEUE_NAME, connection=self.redis)
+        self.queues = {
+            queue: Queue(queue, connection=self.redis) for queue in (QUEUE_NAME, COUNTS_QUEUE_NAME)
+        }
 
     def submit(self, name: str) -> None:
         """Enqueue the job; if Redis is down, the periodic run picks the work up later."""
         try:
-            self.queue.enqueue(f"campaigns.jobs.tasks.{name}", job_timeout=300, result_ttl=600)
+            self.queues[queue_for(name)].enqueue(
+                f"campaigns.jobs.tasks.{name}", job_timeout=300, result_ttl=600
+            )
         except RedisError as exc:
             log.warning("Could not enqueue %s (%s); the scheduler will catch up", name, exc)
 

@@ -73,10 +73,41 @@ def close_expired() -> list[str]:
     return closed
 
 
+@job
+def aggregate_counts() -> dict:
+    """Apply pending count deltas to campaigns and stamp milestones (one aggregator at a time)."""
+    from campaigns.signatures.counting import aggregate
+
+    result = aggregate()
+    return {"deltas": result.deltas, "campaigns": len(result.campaigns)}
+
+
+@job
+def reconcile_counts() -> list[dict]:
+    """Compare every campaign's count with a real count and repair drift."""
+    from campaigns.signatures.counting import reconcile
+
+    return reconcile()
+
+
+@job
+def purge_pending() -> int:
+    """Delete signatures left unconfirmed for PENDING_SIGNATURE_DAYS."""
+    from campaigns.models import utcnow
+    from campaigns.signatures.services import purge_stale_pending
+
+    purged = purge_stale_pending(utcnow())
+    db.session.commit()
+    return purged
+
+
 TASKS = {
     "deliver_outbox": deliver_outbox,
     "refresh_trending": refresh_trending,
     "close_expired": close_expired,
+    "aggregate_counts": aggregate_counts,
+    "reconcile_counts": reconcile_counts,
+    "purge_pending": purge_pending,
 }
 
 
@@ -86,4 +117,7 @@ def periodic_jobs(config) -> list[tuple[str, int]]:
         ("deliver_outbox", config["OUTBOX_INTERVAL_SECONDS"]),
         ("refresh_trending", config["TRENDING_INTERVAL_SECONDS"]),
         ("close_expired", config["DEADLINE_INTERVAL_SECONDS"]),
+        ("aggregate_counts", config["COUNT_INTERVAL_SECONDS"]),
+        ("reconcile_counts", config["RECONCILE_INTERVAL_SECONDS"]),
+        ("purge_pending", config["PURGE_INTERVAL_SECONDS"]),
     ]

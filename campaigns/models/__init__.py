@@ -19,7 +19,13 @@ from campaigns.models.moderation import (
     ReportResolution,
 )
 from campaigns.models.outbox import OutboxEmail, OutboxState
-from campaigns.models.signature import Signature, SignatureSource, SignatureState, Visibility
+from campaigns.models.signature import (
+    Signature,
+    SignatureDelta,
+    SignatureSource,
+    SignatureState,
+    Visibility,
+)
 from campaigns.models.update import Update, UpdateKind
 from campaigns.models.user import Role, User
 
@@ -40,6 +46,7 @@ __all__ = [
     "ReportResolution",
     "Role",
     "Signature",
+    "SignatureDelta",
     "SignatureSource",
     "SignatureState",
     "Update",

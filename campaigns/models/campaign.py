@@ -90,7 +90,10 @@ class Campaign(db.Model):
     owner_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
+    # Confirmed signatures, kept by the count aggregator alone (signatures.counting).
     signature_count: Mapped[int] = mapped_column(default=0)
+    count_updated_at: Mapped[datetime | None]
+    goal_reached_at: Mapped[datetime | None]
     # Confirmed signatures in the last 24 hours, refreshed by the trending job.
     trending_count: Mapped[int] = mapped_column(default=0)
     cover_image: Mapped[str | None] = mapped_column(sa.String(64))

@@ -36,7 +36,12 @@ class SignatureSource(enum.StrEnum):
 
 
 class Signature(db.Model):
-    """A supporter's signature on a campaign. Never stores the raw IP address."""
+    """A supporter's signature on a campaign. Never stores the raw IP address.
+
+    Only confirmed signatures that are not suspect count. Withdrawing erases the
+    personal fields (email, canonical email, name, postcode, reason), which is why
+    they may be empty; the unique constraint ignores the NULL canonical emails left.
+    """
 
     __tablename__ = "signature"
     __table_args__ = (
@@ -44,8 +49,12 @@ class Signature(db.Model):
         sa.Index("ix_signature_campaign_id_state_created_at", "campaign_id", "state", "created_at"),
         sa.Index("ix_signature_campaign_id_email_domain", "campaign_id", "email_domain"),
         sa.Index("ix_signature_campaign_id_ip_hash", "campaign_id", "ip_hash"),
+        # Moderators' last-hour view of a campaign's busiest addresses and domains.
+        sa.Index("ix_signature_campaign_id_created_at", "campaign_id", "created_at"),
         # The trending job counts recent confirmations across all campaigns.
         sa.Index("ix_signature_state_confirmed_at", "state", "confirmed_at"),
+        # The purge job finds old pending signatures.
+        sa.Index("ix_signature_state_created_at", "state", "created_at"),
         {"sqlite_autoincrement": True},
     )
 
@@ -53,10 +62,14 @@ class Signature(db.Model):
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
     )
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(sa.String(254))
-    canonical_email: Mapped[str] = mapped_column(sa.String(254), index=True)
-    email_domain: Mapped[str] = mapped_column(sa.String(253))
-    name: Mapped[str] = mapped_column(sa.String(120))
+    # Set when a signed-in member signed; their account page lists these.
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    canonical_email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    email_domain: Mapped[str | None] = mapped_column(sa.String(253))
+    name: Mapped[str] = mapped_column(sa.String(120), default="")
     country: Mapped[str] = mapped_column(sa.String(2))
     postcode: Mapped[str | None] = mapped_column(sa.String(20))
     reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -70,6 +83,10 @@ class Signature(db.Model):
     source: Mapped[SignatureSource] = mapped_column(
         str_enum(SignatureSource), default=SignatureSource.WEB
     )
+    # Over a rate limit when signed: not counted and not emailed until a moderator releases it.
+    suspect: Mapped[bool] = mapped_column(default=False)
+    suspect_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    resend_count: Mapped[int] = mapped_column(default=0)
     ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -77,3 +94,52 @@ class Signature(db.Model):
     withdrawn_at: Mapped[datetime | None]
     invalidated_at: Mapped[datetime | None]
     invalidation_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # Reports of the public reason, and a moderator's decision on them.
+    reason_reports: Mapped[int] = mapped_column(default=0)
+    reason_reported_at: Mapped[datetime | None] = mapped_column(index=True)
+    reason_reviewed_at: Mapped[datetime | None]
+    reason_hidden_at: Mapped[datetime | None]
+
+    @property
+    def counts(self) -> bool:
+        """Whether this signature is part of the campaign's count."""
+        return self.state == SignatureState.CONFIRMED and not self.suspect
+
+    @property
+    def public_name(self) -> str | None:
+        """The name as the signer chose to show it, or None for count only."""
+        if self.visibility == Visibility.FULL_NAME and self.name:
+            return self.name
+        if self.visibility == Visibility.INITIALS and self.name:
+            return initials(self.name)
+        return None
+
+    @property
+    def public_reason(self) -> str | None:
+        """The reason, unless a moderator hid it."""
+        return None if self.reason_hidden_at is not None else self.reason
+
+
+class SignatureDelta(db.Model):
+    """A change to a campaign's count, waiting for the aggregator (DESIGN.md section 3.3).
+
+    Confirming and withdrawing append rows here instead of updating the campaign row,
+    so a viral campaign's signers never queue on one row lock.
+    """
+
+    __tablename__ = "signature_delta"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    delta: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def initials(name: str) -> str:
+    """ "Ana María López" -> "A. M. L."; what a signer who chose initials shows."""
+    return " ".join(f"{part[0].upper()}." for part in name.split() if part)

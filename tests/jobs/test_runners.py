@@ -5,6 +5,7 @@ import time
 import pytest
 from rq import SimpleWorker
 
+from campaigns.jobs.runners import QUEUE_NAME
 from campaigns.models import OutboxState
 from tests.conftest import REDIS_URL, outbox_rows, register
 
@@ -38,11 +39,12 @@ def test_rq_worker_delivers(app_factory):
     """Production path: the request enqueues on RQ and a worker delivers."""
     app = app_factory(JOBS_BACKEND="rq")
     runner = app.extensions["groundswell_jobs"]
-    runner.queue.empty()
+    queue = runner.queues[QUEUE_NAME]
+    queue.empty()
     register(app.test_client())
-    assert runner.queue.count >= 1
+    assert queue.count >= 1
     with app.app_context():
-        worker = SimpleWorker([runner.queue], connection=runner.redis)
+        worker = SimpleWorker([queue], connection=runner.redis)
         assert worker.work(burst=True)
     assert state(app) == OutboxState.SENT
     runner.redis.close()

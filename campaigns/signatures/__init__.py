@@ -1,0 +1,1 @@
+"""Signing: the sign form, confirmation, withdrawal, counting and abuse limits."""
