@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format translations messages setup e2e-deps worker scheduler clean
+.PHONY: run test lint format translations messages setup e2e-deps worker scheduler bench clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ messages: $(VENV)/.dev
 ## Install axe-core (npm) for the browser tests' accessibility checks.
 e2e-deps:
 	cd tests/e2e && npm ci --no-audit --no-fund
+
+## Load-test signing, count.json and the campaign page on gunicorn + PostgreSQL + Redis
+## (see bench/README.md; needs DATABASE_URL's server, default postgresql://postgres@127.0.0.1:5432).
+bench: $(VENV)/.runtime translations
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y wrk; }
+	$(BIN)/python -m bench.run
 
 ## Production background processes (need REDIS_URL).
 worker: $(VENV)/.runtime

@@ -50,11 +50,13 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions and the hooks that depend on them."""
     from campaigns.auth.loader import init_login
     from campaigns.core.i18n import init_babel
+    from campaigns.core.sessions import CacheableSessionInterface
     from campaigns.database import enforce_sqlite_foreign_keys
     from campaigns.extensions import csrf, db, limiter, migrate
     from campaigns.jobs import init_jobs
 
     enforce_sqlite_foreign_keys()
+    app.session_interface = CacheableSessionInterface()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -75,12 +77,14 @@ def register_blueprints(app: Flask) -> None:
     from campaigns.auth.views import bp as auth_bp
     from campaigns.core.views import bp as core_bp
     from campaigns.moderation.report_views import bp as reports_bp
+    from campaigns.moderation.signature_views import bp as signature_moderation_bp
     from campaigns.moderation.views import bp as moderation_bp
     from campaigns.petitions.discovery_views import bp as discover_bp
     from campaigns.petitions.editor_views import bp as editor_bp
     from campaigns.petitions.media_views import bp as media_bp
     from campaigns.petitions.organizer_views import bp as organizers_bp
     from campaigns.petitions.views import bp as petitions_bp
+    from campaigns.signatures.views import bp as signatures_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
@@ -90,9 +94,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(discover_bp)
     app.register_blueprint(editor_bp)
     app.register_blueprint(petitions_bp)
+    app.register_blueprint(signatures_bp)
     app.register_blueprint(organizers_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
+    app.register_blueprint(signature_moderation_bp, url_prefix="/moderation")
     app.register_blueprint(reports_bp)
     if app.config["MAIL_BACKEND"] == "dev":
         from campaigns.mail.views import bp as mailbox_bp
@@ -108,16 +114,18 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Add the flask CLI groups: users, categories, outbox, worker, scheduler, demo."""
+    """Add the flask CLI groups: users, categories, outbox, signatures, worker, scheduler, demo."""
     from campaigns.admin.cli import categories_cli
     from campaigns.auth.cli import users_cli
     from campaigns.core.demo import demo_command
     from campaigns.jobs.cli import scheduler_command, worker_command
     from campaigns.mail.cli import outbox_cli
+    from campaigns.signatures.cli import signatures_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(categories_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(signatures_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(demo_command)

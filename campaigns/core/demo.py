@@ -16,6 +16,7 @@ from campaigns.core.demo_data import (
     DEMO_USERS,
     FIRST_NAMES,
     LAST_NAMES,
+    REASONS,
 )
 from campaigns.core.markdown import render_markdown
 from campaigns.extensions import db
@@ -28,6 +29,7 @@ from campaigns.models import (
     Role,
     Signature,
     Visibility,
+    utcnow,
 )
 from campaigns.petitions.search import refresh_search_text
 
@@ -68,6 +70,7 @@ def _signature_rows(campaign: Campaign, count: int, rng: random.Random):
             "country": rng.choice(COUNTRIES), "visibility": rng.choice(visibilities),
             "consent_updates": rng.random() < 0.4, "state": "confirmed", "source": "import",
             "locale": campaign.language, "created_at": signed, "confirmed_at": signed,
+            "reason": rng.choice(REASONS) if rng.random() < 0.15 else None,
         }  # fmt: skip
 
 
@@ -78,6 +81,9 @@ def _insert_signatures(campaign: Campaign, count: int) -> None:
     for start in range(0, len(rows), BATCH):
         db.session.execute(sa.insert(Signature), rows[start : start + BATCH])
     campaign.signature_count = count
+    campaign.count_updated_at = utcnow()
+    if campaign.goal and count >= campaign.goal:
+        campaign.goal_reached_at = campaign.published_at + timedelta(days=3)
 
 
 def _campaign(spec: dict, users: dict, categories: dict) -> Campaign:

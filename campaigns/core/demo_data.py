@@ -111,3 +111,12 @@ LAST_NAMES = [
     "Patel", "Dubois", "Williams", "Nguyen", "Okafor", "Rossi", "Singh", "Kim", "Evans", "Moreau",
 ]  # fmt: skip
 COUNTRIES = ["US", "US", "US", "GB", "FR", "IN", "CA", "MX"]
+# Some signers say why they signed; most do not.
+REASONS = [
+    "This happened to a friend of mine, and nobody listened.",
+    "Because everyone deserves to feel safe at work.",
+    "I was a student there. It has to change.",
+    "Small changes like this make a real difference.",
+    "My family depends on this.",
+    "Signing for my daughter.",
+]

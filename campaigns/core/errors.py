@@ -1,8 +1,11 @@
 """Error pages in the site's style, and security headers on every response."""
 
-from flask import Flask, abort, render_template, request
+import logging
+
+from flask import Flask, abort, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from campaigns.extensions import db
@@ -25,7 +28,16 @@ MESSAGES = {
         _l("Something went wrong"),
         _l("An error on our side stopped this page. It has been logged."),
     ),
-}
+    503: (
+        _l("Temporarily unavailable"),
+        _l("The site cannot reach its database right now. Nothing was saved. "
+           "Please try again in a minute."),
+    ),
+}  # fmt: skip
+UNAVAILABLE_FALLBACK = "Temporarily unavailable. Nothing was saved. Please try again in a minute."
+# Seconds a client is asked to wait after a 503 before trying again.
+RETRY_AFTER = 60
+log = logging.getLogger(__name__)
 CSRF_MESSAGE = _l(
     "This form was sent without a valid security token, or it expired. "
     "Go back, reload the page and try again."
@@ -75,6 +87,29 @@ def handle_server_error(error: Exception):
     return render_error(500)
 
 
+def handle_database_unavailable(error: DBAPIError):
+    """The database is unreachable or dropped the connection: 503, never a half-saved 500.
+
+    Other database errors are bugs, not outages: they go on to the logged 500 handler.
+    """
+    if not isinstance(error, OperationalError | InterfaceError) and not (
+        error.connection_invalidated
+    ):
+        raise error
+    log.error("Database unavailable, answered 503: %s", error.orig or error)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the transaction died with it
+        log.warning("Rollback after a database outage failed too", exc_info=True)
+    try:
+        body, status = render_error(503)
+    except Exception:  # even translating may need the database (the signed-in user's locale)
+        body, status = UNAVAILABLE_FALLBACK, 503
+    response = make_response(body, status)
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
 def reject_nul_bytes():
     """NUL characters are never valid input, and PostgreSQL refuses them in text: answer 400."""
     values = list(request.args.values())
@@ -96,5 +131,6 @@ def init_errors(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(500, handle_server_error)
+    app.register_error_handler(DBAPIError, handle_database_unavailable)
     app.before_request(reject_nul_bytes)
     app.after_request(add_security_headers)

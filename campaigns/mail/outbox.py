@@ -15,6 +15,8 @@ SUBJECTS = {
     "campaign_approved": _l("Your campaign is live"),
     "campaign_rejected": _l("Your campaign was not published"),
     "organizer_invitation": _l("You are invited to co-organize a campaign"),
+    "signature_confirm": _l("Confirm your signature"),
+    "milestone_reached": _l("Your campaign reached a milestone"),
 }
 
 

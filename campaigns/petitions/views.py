@@ -12,6 +12,7 @@ from campaigns.models import Role
 from campaigns.petitions import queries, services
 from campaigns.petitions.countries import country_name
 from campaigns.petitions.labels import status_label
+from campaigns.signatures.page import signing_context
 
 bp = Blueprint("petitions", __name__)
 
@@ -29,14 +30,19 @@ def inject_campaign_helpers():
 @bp.get("/campaigns/<slug>")
 def show(slug: str):
     """The campaign page: what is asked, of whom, how far it has come, and how to share it."""
-    campaign = queries.campaign_for_viewer(slug, current_user)
+    return render_campaign(queries.campaign_for_viewer(slug, current_user))
+
+
+def render_campaign(campaign, *, sign_form=None, status: int = 200):
+    """The campaign page; a sign form that came back with errors is shown as it was."""
     return render_template(
         "petitions/show.html",
         campaign=campaign,
         updates=queries.published_updates(campaign),
         form=EmptyForm(),
         preview=False,
-    )
+        **signing_context(campaign, current_user, sign_form),
+    ), status
 
 
 def _transition(slug: str, verb, done: str):

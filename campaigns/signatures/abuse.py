@@ -104,9 +104,8 @@ def release(actor: User, campaign: Campaign, selection: Selection) -> int:
     ).all()
     counted = 0
     for row in rows:
-        if row.state == SignatureState.CONFIRMED:
-            counted += 1
-        else:
+        counted += 1
+        if row.state != SignatureState.CONFIRMED:
             email_confirmation(campaign, row.id, row.email, row.name, row.locale)
     record_delta(campaign.id, counted)
     record_audit(

@@ -33,7 +33,9 @@ def canonical_email(address: str) -> str:
     local, _, domain = normalized.rpartition("@")
     domain = DOMAIN_ALIASES.get(domain, domain)
     if domain in IGNORE_DOTS_AND_TAGS or domain in IGNORE_TAGS:
-        untagged = local.split("+", 1)[0]
+        # "a.+x" is valid but "a." is not: drop the dot the tag leaves, so the result
+        # stays a valid address (and canonicalizing it again changes nothing).
+        untagged = local.split("+", 1)[0].rstrip(".")
         local = untagged or local
     if domain in IGNORE_DOTS_AND_TAGS:
         local = local.replace(".", "") or local

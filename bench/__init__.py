@@ -1,0 +1,1 @@
+"""`make bench`: the signing path, count.json and the campaign page under load (run.py)."""

@@ -1,0 +1,115 @@
+"""Signing forms. They check shape only; the signing rules live in signatures.services."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from campaigns.models import Visibility
+from campaigns.petitions.countries import country_choices
+from campaigns.signatures.services import NAME_MAX, POSTCODE_MAX, REASON_MAX
+
+VISIBILITY_CHOICES = [
+    SelectChoice(Visibility.COUNT_ONLY.value, _l("Count me, show nothing")),
+    SelectChoice(Visibility.INITIALS.value, _l("Show my initials")),
+    SelectChoice(Visibility.FULL_NAME.value, _l("Show my full name")),
+]
+# What each choice means for the signer, shown under it.
+VISIBILITY_HINTS = {
+    Visibility.COUNT_ONLY.value: _l(
+        "You are added to the count. The list of signers shows “A supporter”."
+    ),
+    Visibility.INITIALS.value: _l(
+        "The list of signers shows your initials, such as “A. L.”, and your country."
+    ),
+    Visibility.FULL_NAME.value: _l("The list of signers shows your name and your country."),
+}
+
+
+class SignDetailsForm(FlaskForm):
+    """What guests and members both give: country, reason, how to show them, consent."""
+
+    country = SelectField(
+        _l("Country"),
+        validators=[DataRequired(message=_l("Choose your country from the list."))],
+        render_kw={"autocomplete": "country-name"},
+    )
+    reason = TextAreaField(
+        _l("Why are you signing? (optional)"),
+        validators=[
+            Optional(),
+            Length(max=REASON_MAX, message=_l("Your reason can be at most %(max)d characters.")),
+        ],
+        description=_l(
+            "Up to %(n)s characters. Shown with your signature, as you choose below.", n=REASON_MAX
+        ),
+        render_kw={"maxlength": REASON_MAX, "rows": 3},
+    )
+    visibility = RadioField(
+        _l("How to show my signature"),
+        choices=VISIBILITY_CHOICES,
+        default=Visibility.COUNT_ONLY.value,
+        validators=[DataRequired(message=_l("Choose how your name is shown."))],
+    )
+    consent_updates = BooleanField(_l("Email me updates about this campaign"))
+    submit = SubmitField(_l("Sign"))
+
+
+class SignForm(SignDetailsForm):
+    """A guest signs with name and email; the honeypot catches bots that fill every field."""
+
+    name = StringField(
+        _l("Your name"),
+        validators=[
+            DataRequired(message=_l("Enter your name.")),
+            Length(max=NAME_MAX, message=_l("Your name can be at most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
+    )
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(message=_l("Enter your email address.")), Length(max=254)],
+        description=_l("We send you a link to confirm. Your address is never shown to anyone."),
+        render_kw={"autocomplete": "email"},
+    )
+    postcode = StringField(
+        _l("Postcode (optional)"),
+        validators=[
+            Optional(),
+            Length(max=POSTCODE_MAX, message=_l("A postcode has at most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "postal-code", "maxlength": POSTCODE_MAX},
+    )
+    # People never see this field, so anything typed in it came from a bot.
+    website = StringField(
+        _l("Leave this empty"), render_kw={"tabindex": "-1", "autocomplete": "off"}
+    )
+
+
+class ResendForm(FlaskForm):
+    """Ask for the confirmation email again."""
+
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(message=_l("Enter your email address.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    submit = SubmitField(_l("Send the confirmation again"))
+
+
+def sign_form(form_class: type[SignDetailsForm], country: str | None) -> SignDetailsForm:
+    """A signing form with countries in the reader's language, the campaign's preselected."""
+    form = form_class()
+    form.country.choices = [SelectChoice("", _l("Choose your country")), *country_choices(False)]
+    if not form.is_submitted() and country:
+        form.country.data = country
+    return form

@@ -1,0 +1,1 @@
+"""Tests of signing: the public pages, the count and the account list."""

@@ -1,0 +1,434 @@
+"""The signing verbs at the service level: sign, confirm, withdraw, resend, members, suspects."""
+
+import hashlib
+import hmac
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from campaigns.extensions import db
+from campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    Signature,
+    SignatureDelta,
+    SignatureState,
+    User,
+    Visibility,
+    utcnow,
+)
+from campaigns.signatures import services
+from campaigns.signatures.privacy import hash_ip
+from campaigns.signatures.services import Outcome, SignError
+from campaigns.signatures.tokens import read_confirm_token
+from tests.conftest import outbox_rows
+
+IP_A, IP_B, IP_C = "a" * 32, "b" * 32, "c" * 32
+
+
+def load(slug) -> Campaign:
+    """The campaign with this slug, in the current session."""
+    return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+
+
+def sign(app, slug, email, *, name="Ana Signer", country="GB", **fields):
+    """A guest signs through the service, in its own committed transaction."""
+    with app.app_context():
+        result = services.sign(load(slug), name=name, email=email, country=country, **fields)
+        db.session.commit()
+        return result
+
+
+def sign_member(app, slug, user, *, country="GB", **fields):
+    """A member signs through the service, in its own committed transaction."""
+    with app.app_context():
+        member = db.session.get(User, user.id)
+        result = services.sign_as_member(load(slug), member, country=country, **fields)
+        db.session.commit()
+        return result
+
+
+def run(app, verb, *args):
+    """Call a service verb in its own committed transaction; its return value."""
+    with app.app_context():
+        result = verb(*args)
+        db.session.commit()
+        return result
+
+
+def signature(app, signature_id) -> Signature:
+    """One signature, detached."""
+    with app.app_context():
+        row = db.session.get(Signature, signature_id)
+        db.session.expunge_all()
+        return row
+
+
+def signatures(app) -> list[Signature]:
+    """Every signature, oldest first, detached."""
+    with app.app_context():
+        rows = db.session.scalars(select(Signature).order_by(Signature.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def deltas(app) -> list[int]:
+    """The pending count deltas, oldest first."""
+    with app.app_context():
+        return list(db.session.scalars(select(SignatureDelta.delta).order_by(SignatureDelta.id)))
+
+
+def confirm_emails(app):
+    """The queued confirmation emails."""
+    return outbox_rows(app, template="signature_confirm")
+
+
+def set_campaign(app, slug, **values):
+    """Change columns of a campaign directly."""
+    with app.app_context():
+        db.session.execute(sa.update(Campaign).where(Campaign.slug == slug).values(**values))
+        db.session.commit()
+
+
+# --- Guests sign -------------------------------------------------------------------------
+
+
+def test_guest_signing_is_pending_and_emails_a_confirm_link(app, make_campaign):
+    """A pending row, one confirmation email with both links, and no change to the count."""
+    slug = make_campaign()
+    result = sign(app, slug, " Ana.Lopez@Example.org ", reason=" Because. ", postcode="N1 9GU",
+                  visibility="initials", consent_updates=True, ip_hash=IP_A, locale="fr")  # fmt: skip
+    assert result.created and not result.confirmed and not result.suspect
+    row = signature(app, result.signature_id)
+    assert row.state == SignatureState.PENDING and row.confirmed_at is None
+    assert (row.email, row.canonical_email) == ("Ana.Lopez@Example.org", "ana.lopez@example.org")
+    assert (row.email_domain, row.reason, row.postcode) == ("example.org", "Because.", "N1 9GU")
+    assert row.visibility == Visibility.INITIALS and row.consent_updates and row.ip_hash == IP_A
+    assert row.locale == "fr" and not row.counts
+    [email] = confirm_emails(app)
+    assert email.recipient == "Ana.Lopez@Example.org" and email.locale == "fr"
+    assert {"name", "title", "campaign_link", "confirm_link", "withdraw_link"} <= set(email.payload)
+    token = email.payload["confirm_link"].rsplit("/", 1)[1]
+    with app.app_context():
+        assert read_confirm_token(token) == result.signature_id
+    assert deltas(app) == []
+
+
+def test_signing_again_under_any_spelling_sends_nothing(app, make_campaign):
+    """One signature per person and campaign: the same address spelled differently is a no-op."""
+    slug, other = make_campaign(), make_campaign()
+    first = sign(app, slug, "jo.smith@gmail.com")
+    for spelling in ("JoSmith@gmail.com", "j.o.smith+petition@googlemail.com", " JO.SMITH@GMAIL.COM"):
+        again = sign(app, slug, spelling, name="Someone Else")
+        assert again == services.Signed(None, False)
+    assert len(signatures(app)) == 1 and len(confirm_emails(app)) == 1
+    assert signature(app, first.signature_id).name == "Ana Signer"
+    # The same person may sign another campaign.
+    assert sign(app, other, "josmith@gmail.com").created
+    assert len(confirm_emails(app)) == 2
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"name": "  "}, "name"),
+        ({"name": "x" * 121}, "name"),
+        ({"email": "not-an-address"}, "email"),
+        ({"email": "ana@localhost"}, "email"),
+        ({"country": "XX"}, "country"),
+        ({"country": ""}, "country"),
+        ({"visibility": "everything"}, "visibility"),
+        ({"postcode": "1" * 21}, "postcode"),
+        ({"reason": "r" * 501}, "reason"),
+    ],
+)
+def test_bad_input_is_refused_with_the_field_named(app, make_campaign, fields, field):
+    """Each invalid field gives a SignError naming it, and nothing is saved."""
+    slug = make_campaign()
+    values = {"name": "Ana", "email": "ana@example.org", **fields}
+    with pytest.raises(SignError) as raised:
+        sign(app, slug, values.pop("email"), **values)
+    assert raised.value.field == field and raised.value.status == 422 and raised.value.message
+    assert signatures(app) == [] and confirm_emails(app) == []
+
+
+def test_limits_are_inclusive(app, make_campaign):
+    """Exactly 120 characters of name, 500 of reason and 20 of postcode are fine."""
+    slug = make_campaign()
+    result = sign(app, slug, "ana@example.org", name="n" * 120, reason="r" * 500, postcode="p" * 20)
+    assert result.created
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"status": CampaignStatus.DRAFT},
+        {"status": CampaignStatus.CLOSED},
+        {"status": CampaignStatus.VICTORY},
+        {"status": CampaignStatus.OPEN, "hidden_at": utcnow()},
+    ],
+)
+def test_only_open_campaigns_take_signatures(app, make_campaign, make_user, values):
+    """Guests and members get a 409 with a reason; nothing is written."""
+    slug = make_campaign()
+    set_campaign(app, slug, **values)
+    with pytest.raises(SignError) as raised:
+        sign(app, slug, "ana@example.org")
+    assert raised.value.status == 409 and raised.value.message
+    with pytest.raises(SignError) as raised:
+        sign_member(app, slug, make_user())
+    assert raised.value.status == 409
+    assert signatures(app) == [] and outbox_rows(app) == [] and deltas(app) == []
+
+
+# --- Confirm -----------------------------------------------------------------------------
+
+
+def test_confirm_works_once_and_appends_one_delta(app, make_campaign):
+    """The first confirmation counts; a second changes nothing and says so."""
+    slug = make_campaign()
+    sid = sign(app, slug, "ana@example.org").signature_id
+    assert run(app, services.confirm, sid) == Outcome.DONE
+    assert run(app, services.confirm, sid) == Outcome.ALREADY
+    row = signature(app, sid)
+    assert row.state == SignatureState.CONFIRMED and row.confirmed_at is not None and row.counts
+    assert deltas(app) == [1]
+    # The campaign row itself is left to the aggregator.
+    with app.app_context():
+        assert load(slug).signature_count == 0
+
+
+def test_confirm_outcomes_for_gone_closed_and_unknown(app, make_campaign):
+    """Withdrawn or unknown: GONE; campaign closed meanwhile: CLOSED and not counted."""
+    slug = make_campaign()
+    gone = sign(app, slug, "gone@example.org").signature_id
+    late = sign(app, slug, "late@example.org").signature_id
+    assert run(app, services.withdraw, gone) == Outcome.DONE
+    assert run(app, services.confirm, gone) == Outcome.GONE
+    assert run(app, services.confirm, 10**9) == Outcome.GONE
+    set_campaign(app, slug, status=CampaignStatus.CLOSED)
+    assert run(app, services.confirm, late) == Outcome.CLOSED
+    assert signature(app, late).state == SignatureState.PENDING
+    set_campaign(app, slug, status=CampaignStatus.OPEN, hidden_at=utcnow())
+    assert run(app, services.confirm, late) == Outcome.CLOSED
+    assert deltas(app) == []
+
+
+# --- Withdraw ----------------------------------------------------------------------------
+
+
+def test_withdraw_erases_the_signer_and_lowers_the_count(app, make_campaign):
+    """Name, email, postcode and reason go; the count gets a -1; a second withdraw is ALREADY."""
+    slug = make_campaign()
+    sid = sign(app, slug, "ana@example.org", reason="Mine", postcode="N1", consent_updates=True,
+               ip_hash=IP_A).signature_id  # fmt: skip
+    run(app, services.confirm, sid)
+    assert run(app, services.withdraw, sid) == Outcome.DONE
+    row = signature(app, sid)
+    assert row.state == SignatureState.WITHDRAWN and row.withdrawn_at is not None
+    assert (row.email, row.canonical_email, row.email_domain) == (None, None, None)
+    assert (row.name, row.postcode, row.reason, row.consent_updates) == ("", None, None, False)
+    assert row.public_name is None and row.public_reason is None
+    assert deltas(app) == [1, -1]
+    assert run(app, services.withdraw, sid) == Outcome.ALREADY
+    assert run(app, services.withdraw, 10**9) == Outcome.GONE
+    assert deltas(app) == [1, -1]
+
+
+def test_withdrawing_a_pending_signature_erases_it_without_a_delta(app, make_campaign):
+    """A pending signature never counted, so withdrawing it changes no count."""
+    slug = make_campaign()
+    sid = sign(app, slug, "ana@example.org").signature_id
+    assert run(app, services.withdraw, sid) == Outcome.DONE
+    assert signature(app, sid).email is None and deltas(app) == []
+
+
+def test_after_withdrawing_the_same_person_may_sign_again(app, make_campaign):
+    """The erased canonical email frees the (campaign, canonical email) slot."""
+    slug = make_campaign()
+    sid = sign(app, slug, "ana@example.org").signature_id
+    run(app, services.withdraw, sid)
+    again = sign(app, slug, "ANA@example.org")
+    assert again.created and again.signature_id != sid
+    assert len(confirm_emails(app)) == 2
+
+
+def test_withdraw_own_refuses_other_peoples_signatures(app, make_campaign, make_user):
+    """Members withdraw their own signatures, by account or by email; others get a 404."""
+    slug = make_campaign()
+    ana, bob = make_user("ana@example.org"), make_user("bob@example.org")
+    guest_sid = sign(app, slug, "A.N.A@example.org".replace(".", "", 2)).signature_id
+    with app.app_context():
+        with pytest.raises(SignError) as raised:
+            services.withdraw_own(db.session.get(User, bob.id), guest_sid)
+        assert raised.value.status == 404
+        with pytest.raises(SignError):
+            services.withdraw_own(db.session.get(User, bob.id), 10**9)
+        assert services.withdraw_own(db.session.get(User, ana.id), guest_sid) == Outcome.DONE
+        db.session.commit()
+    assert signature(app, guest_sid).state == SignatureState.WITHDRAWN
+
+
+# --- Resend ------------------------------------------------------------------------------
+
+
+def test_resend_sends_at_most_five_more_emails(app, make_campaign):
+    """Each resend queues one more email, up to SIGN_RESEND_MAX; after that, silence."""
+    slug = make_campaign()
+    sign(app, slug, "ana.lopez@gmail.com")
+    for _ in range(7):
+        with app.app_context():
+            services.resend_confirmation(load(slug), "AnaLopez+x@gmail.com")
+            db.session.commit()
+    emails = confirm_emails(app)
+    assert len(emails) == 1 + app.config["SIGN_RESEND_MAX"] == 6
+    assert {e.recipient for e in emails} == {"ana.lopez@gmail.com"}
+    assert [s.resend_count for s in signatures(app)] == [5]
+
+
+def test_resend_is_silent_for_unknown_confirmed_suspect_and_other_campaigns(app, make_campaign):
+    """No enumeration: nothing happens, and nothing is said, unless a pending row exists."""
+    slug, other = make_campaign(), make_campaign()
+    confirmed = sign(app, slug, "done@example.org").signature_id
+    run(app, services.confirm, confirmed)
+    sign(app, other, "elsewhere@example.org")
+    with app.app_context():
+        db.session.execute(sa.insert(Signature).values(
+            campaign_id=load(slug).id, email="held@example.org", canonical_email="held@example.org",
+            email_domain="example.org", name="Held", country="GB", suspect=True,
+            suspect_reason="ip", state=SignatureState.PENDING))  # fmt: skip
+        db.session.commit()
+    before = len(confirm_emails(app))
+    for address in ("nobody@example.org", "done@example.org", "held@example.org",
+                    "elsewhere@example.org"):  # fmt: skip
+        with app.app_context():
+            assert services.resend_confirmation(load(slug), address) is None
+            db.session.commit()
+    assert len(confirm_emails(app)) == before
+    with app.app_context(), pytest.raises(SignError) as raised:
+        services.resend_confirmation(load(slug), "not an address")
+    assert raised.value.field == "email"
+
+
+# --- Members -----------------------------------------------------------------------------
+
+
+def test_verified_member_signs_in_one_step(app, make_campaign, make_user):
+    """Confirmed at once, one delta, no email; signing again changes nothing."""
+    slug = make_campaign()
+    user = make_user("Member.One@example.org", name="Member One")
+    result = sign_member(app, slug, user, reason="Yes", visibility="full_name", ip_hash=IP_A)
+    assert result.created and result.confirmed and not result.suspect
+    row = signature(app, result.signature_id)
+    assert row.user_id == user.id and row.state == SignatureState.CONFIRMED and row.counts
+    assert row.name == "Member One" and row.public_name == "Member One"
+    again = sign_member(app, slug, user)
+    assert not again.created and again.confirmed and again.signature_id == row.id
+    assert deltas(app) == [1] and confirm_emails(app) == []
+
+
+def test_unverified_member_must_confirm_their_email_first(app, make_campaign, make_user):
+    """Without a verified address there is no one-click signing (403)."""
+    slug = make_campaign()
+    with pytest.raises(SignError) as raised:
+        sign_member(app, slug, make_user(verified=False))
+    assert raised.value.status == 403 and signatures(app) == []
+
+
+def test_member_adopts_and_confirms_their_pending_guest_signature(app, make_campaign, make_user):
+    """A member who signed as a guest and never clicked the link is confirmed by signing in."""
+    slug = make_campaign()
+    sid = sign(app, slug, "a.n.a+x@gmail.com").signature_id
+    user = make_user("ana@gmail.com")
+    result = sign_member(app, slug, user)
+    assert result == services.Signed(sid, False, confirmed=True)
+    row = signature(app, sid)
+    assert row.user_id == user.id and row.state == SignatureState.CONFIRMED
+    assert deltas(app) == [1]
+    assert sign_member(app, slug, user).confirmed and deltas(app) == [1]
+
+
+# --- Suspects and limits -----------------------------------------------------------------
+
+
+def limited_app(app_factory, **limits):
+    """An app with signing limits on; created last, so it owns Flask-Limiter's storage."""
+    return app_factory(RATELIMIT_ENABLED=True, **limits)
+
+
+def test_third_signing_from_one_address_is_suspect(app_factory, make_campaign):
+    """Over the per-IP-per-campaign limit: accepted in appearance, no email, never counted."""
+    slug = make_campaign()
+    app = limited_app(app_factory, SIGN_LIMIT_PER_IP_PER_CAMPAIGN="2 per hour")
+    results = [sign(app, slug, f"s{n}@example.org", ip_hash=IP_A) for n in range(3)]
+    assert [r.suspect for r in results] == [False, False, True]
+    assert all(r.created for r in results)
+    held = signature(app, results[2].signature_id)
+    assert held.suspect and held.suspect_reason == "ip_campaign"
+    assert [e.recipient for e in confirm_emails(app)] == ["s0@example.org", "s1@example.org"]
+    assert run(app, services.confirm, held.id) == Outcome.HELD
+    assert signature(app, held.id).state == SignatureState.PENDING and deltas(app) == []
+    # Another address is not held, nor is the same address on another campaign.
+    assert not sign(app, slug, "other@example.org", ip_hash=IP_B).suspect
+    assert not sign(app, make_campaign(), "s9@example.org", ip_hash=IP_A).suspect
+
+
+def test_suspect_member_signature_is_confirmed_but_not_counted(app_factory, make_campaign,
+                                                                make_user):  # fmt: skip
+    """Members are limited too: the row is confirmed but held out of the count."""
+    slug = make_campaign()
+    users = [make_user() for _ in range(2)]
+    app = limited_app(app_factory, SIGN_LIMIT_PER_IP_PER_CAMPAIGN="1 per hour")
+    first, second = (sign_member(app, slug, user, ip_hash=IP_A) for user in users)
+    assert not first.suspect and second.suspect and second.confirmed
+    assert deltas(app) == [1]
+    assert run(app, services.withdraw, second.signature_id) == Outcome.DONE
+    assert deltas(app) == [1]
+
+
+def test_per_domain_limit_spares_exempt_domains(app_factory, make_campaign):
+    """Many signers from one small domain are held; big providers are exempt."""
+    slug = make_campaign()
+    app = limited_app(app_factory, SIGN_LIMIT_PER_DOMAIN_PER_CAMPAIGN="2 per hour",
+                      SIGN_LIMIT_EXEMPT_DOMAINS=frozenset({"gmail.com", "bigmail.example"}))  # fmt: skip
+    ips = iter(f"{n:032x}" for n in range(1, 100))
+    small = [sign(app, slug, f"s{n}@corp.example", ip_hash=next(ips)).suspect for n in range(3)]
+    gmail = [sign(app, slug, f"g{n}@googlemail.com", ip_hash=next(ips)).suspect for n in range(4)]
+    big = [sign(app, slug, f"b{n}@bigmail.example", ip_hash=next(ips)).suspect for n in range(4)]
+    assert small == [False, False, True] and not any(gmail) and not any(big)
+    held = [s for s in signatures(app) if s.suspect]
+    assert [s.suspect_reason for s in held] == ["domain_campaign"]
+
+
+def test_limits_off_means_nobody_is_suspect(app, make_campaign):
+    """The test default (limits off) holds nobody back, however many sign from one address."""
+    slug = make_campaign()
+    assert not any(sign(app, slug, f"s{n}@example.org", ip_hash=IP_C).suspect for n in range(12))
+
+
+# --- IP addresses ------------------------------------------------------------------------
+
+
+def test_ip_hash_is_a_keyed_hmac(app_factory):
+    """HMAC-SHA256 under IP_HASH_SECRET: stable, secret-dependent, never the address itself."""
+    app = app_factory(IP_HASH_SECRET="pepper")
+    other = app_factory(IP_HASH_SECRET="salt")
+    with app.app_context():
+        digest = hash_ip("203.0.113.7")
+        expected = hmac.new(b"pepper", b"203.0.113.7", hashlib.sha256).hexdigest()[:32]
+        assert digest == expected == hash_ip("203.0.113.7")
+        assert digest != hashlib.sha256(b"203.0.113.7").hexdigest()[:32]
+        assert "203" not in digest and hash_ip("203.0.113.8") != digest
+        assert hash_ip(None) is None and hash_ip("") is None
+    with other.app_context():
+        assert hash_ip("203.0.113.7") != digest
+
+
+def test_ip_hash_without_its_own_secret_derives_one_from_secret_key(app):
+    """Without IP_HASH_SECRET the key is derived from SECRET_KEY, not SECRET_KEY itself."""
+    with app.app_context():
+        assert app.config["IP_HASH_SECRET"] is None
+        plain = hmac.new(app.config["SECRET_KEY"].encode(), b"198.51.100.1", hashlib.sha256)
+        digest = hash_ip("198.51.100.1")
+        assert len(digest) == 32 and digest != plain.hexdigest()[:32]
