@@ -291,6 +291,9 @@ def clean_redis(url: str) -> None:
 def main() -> int:
     """Run everything; 0 when the benchmark ran (targets met or not), 1 when it failed."""
     cfg = settings()
+    if not cfg.server_url.startswith(("postgres://", "postgresql")):
+        print(f"BENCH FAILED: the benchmark needs PostgreSQL; DATABASE_URL is {cfg.server_url}")
+        return 1
     logdir = tempfile.mkdtemp(prefix="groundswell-bench-")
     url = fixtures.database_url(cfg.server_url, cfg.database)
     env = app_env(cfg, url)

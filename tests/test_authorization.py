@@ -1,4 +1,4 @@
-"""The authorization table of issue 3, walked over HTTP: every role against every action.
+"""The authorization table of issues 3 and 4, walked over HTTP: every role against every action.
 
 Roles: anonymous, member, owner, co-organizer, moderator, admin. Outcomes: "ok" (the action
 happened or the page showed), "login" (sent to log in), or the HTTP status refused with.
@@ -8,7 +8,16 @@ import pytest
 from sqlalchemy import select
 
 from campaigns.extensions import db as _db
-from campaigns.models import CampaignInvitation, CampaignReport, CampaignStatus, Role, utcnow
+from campaigns.models import (
+    CampaignInvitation,
+    CampaignReport,
+    CampaignStatus,
+    Role,
+    Signature,
+    SignatureState,
+    utcnow,
+)
+from campaigns.signatures.tokens import make_confirm_token, make_withdraw_token
 from tests.conftest import login
 
 ROLES = ("anonymous", "member", "owner", "co_organizer", "moderator", "admin")
@@ -25,6 +34,7 @@ def row(action, method, path, status, *outcomes, data=None):
 
 
 STORY = {"summary": "S", "body": "B"}
+SIGN = {"name": "Sam Signer", "email": "sam@example.org", "country": "GB"}
 TABLE = [
     #    action                 method  path                                  state
     #                           anonymous member owner co-org moderator admin
@@ -84,7 +94,52 @@ TABLE = [
         LOGIN, 403, 403, 403, 403, OK),
     row("feature", "POST", "/admin/campaigns/{slug}/feature", OPEN,
         LOGIN, 403, 403, 403, 403, OK),
+    # Signing (issue 4). The member already signed the campaign: signing again is a quiet OK.
+    row("sign open", "POST", "/campaigns/{slug}/sign", OPEN, OK, OK, OK, OK, OK, OK, data=SIGN),
+    row("sign closed", "POST", "/campaigns/{slug}/sign", CLOSED,
+        409, 409, 409, 409, 409, 409, data=SIGN),
+    row("sign hidden", "POST", "/campaigns/{slug}/sign", HIDDEN,
+        404, 404, 404, 404, 409, 409, data=SIGN),
+    row("check your email", "GET", "/campaigns/{slug}/signed", OPEN, OK, OK, OK, OK, OK, OK),
+    row("resend confirmation", "POST", "/campaigns/{slug}/resend", OPEN,
+        OK, OK, OK, OK, OK, OK, data={"email": "someone@example.org"}),
+    row("count.json", "GET", "/campaigns/{slug}/count.json", OPEN, OK, OK, OK, OK, OK, OK),
+    row("count.json of a draft", "GET", "/campaigns/{slug}/count.json", DRAFT,
+        404, 404, 404, 404, 404, 404),
+    row("confirm page", "GET", "/signatures/confirm/{confirm_token}", OPEN,
+        OK, OK, OK, OK, OK, OK),
+    row("withdraw page", "GET", "/signatures/withdraw/{withdraw_token}", OPEN,
+        OK, OK, OK, OK, OK, OK),
+    row("withdraw by link", "POST", "/signatures/withdraw/{withdraw_token}", OPEN,
+        OK, OK, OK, OK, OK, OK),
+    row("my signatures", "GET", "/account/signatures", None, LOGIN, OK, OK, OK, OK, OK),
+    row("withdraw own signature", "POST", "/account/signatures/{signature_id}/withdraw", OPEN,
+        LOGIN, OK, 404, 404, 404, 404),
+    row("report a reason", "POST", "/signatures/{signature_id}/report-reason", OPEN,
+        OK, OK, OK, OK, OK, OK),
+    row("signatures and floods", "GET", "/moderation/campaigns/{slug}/signatures", OPEN,
+        LOGIN, 403, 403, 403, OK, OK),
+    row("invalidate in bulk", "POST", "/moderation/campaigns/{slug}/signatures/invalidate", OPEN,
+        LOGIN, 403, 403, 403, OK, OK, data={"domain": "flood.test"}),
+    row("release suspects", "POST", "/moderation/campaigns/{slug}/signatures/release", OPEN,
+        LOGIN, 403, 403, 403, OK, OK, data={"domain": "flood.test"}),
+    row("reported reasons", "GET", "/moderation/reasons", None, LOGIN, 403, 403, 403, OK, OK),
+    row("hide a reason", "POST", "/moderation/reasons/{signature_id}/hide", OPEN,
+        LOGIN, 403, 403, 403, OK, OK),
+    row("keep a reason", "POST", "/moderation/reasons/{signature_id}/keep", OPEN,
+        LOGIN, 403, 403, 403, OK, OK),
 ]  # fmt: skip
+
+
+def members_signature(campaign, member) -> Signature:
+    """The member's confirmed signature on the campaign, with a reported reason."""
+    now = utcnow()
+    return Signature(
+        campaign_id=campaign.id, user_id=member.id, email=member.email,
+        canonical_email=member.email, email_domain="example.org", name="Mo Member",
+        country="GB", state=SignatureState.CONFIRMED, confirmed_at=now,
+        reason="Because it matters.", reason_reports=1, reason_reported_at=now,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -108,10 +163,13 @@ def world(app, make_user, make_campaign):
             campaign = _db.session.scalar(select(Campaign).where(Campaign.slug == slug))
             invitation = CampaignInvitation(campaign_id=campaign.id, email="pending@example.org")
             report = CampaignReport(campaign_id=campaign.id, reason="spam", created_at=utcnow())
-            _db.session.add_all([invitation, report])
+            signature = members_signature(campaign, users["member"])
+            _db.session.add_all([invitation, report, signature])
             _db.session.commit()
             ids = {"invitation_id": invitation.id, "report_id": report.id,
-                   "category_id": campaign.category_id}  # fmt: skip
+                   "category_id": campaign.category_id, "signature_id": signature.id,
+                   "confirm_token": make_confirm_token(signature.id),
+                   "withdraw_token": make_withdraw_token(signature.id)}  # fmt: skip
         return {"slug": slug, "co_id": co.id, **ids}
 
     return users, campaign
