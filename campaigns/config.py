@@ -75,6 +75,10 @@ def _signing_settings(env: dict) -> dict:
     return {
         "COUNT_INTERVAL_SECONDS": interval,
         "COUNT_STALE_SECONDS": _int("COUNT_STALE_SECONDS", env.get("COUNT_STALE_SECONDS"), 30),
+        # Each process keeps count.json's body this long (never longer than the interval).
+        "COUNT_CACHE_SECONDS": min(
+            interval, _int("COUNT_CACHE_SECONDS", env.get("COUNT_CACHE_SECONDS"), interval)
+        ),
         "RECONCILE_INTERVAL_SECONDS": _int(
             "RECONCILE_INTERVAL_SECONDS", env.get("RECONCILE_INTERVAL_SECONDS"), 600
         ),
@@ -175,7 +179,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "groundswell"
     OUTBOX_BATCH_SIZE = 50
-    OUTBOX_INTERVAL_SECONDS = 30
+    # The sweep behind the per-request delivery jobs (which are throttled under load).
+    OUTBOX_INTERVAL_SECONDS = 10
     # Rate-limit counters fall back to the process (with a logged warning) when Redis is down.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     SIGN_CONFIRM_MAX_AGE = 7 * 24 * 3600

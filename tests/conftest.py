@@ -94,6 +94,8 @@ def make_app(database_url: str, **overrides):
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
         "UPLOAD_FOLDER": str(UPLOADS),
+        # Tests read count.json right after changing counts; one test covers the cache.
+        "COUNT_CACHE_SECONDS": 0,
         # Each app counts from zero, also when the counters live in a shared Redis.
         "RATELIMIT_KEY_PREFIX": f"groundswell-test-{uuid.uuid4().hex}",
     }

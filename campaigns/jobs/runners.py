@@ -17,6 +17,10 @@ COUNTS_QUEUE_NAME = "groundswell-counts"
 COUNT_TASKS = frozenset({"aggregate_counts", "reconcile_counts"})
 
 
+# Seconds during which a process does not enqueue the same job twice.
+THROTTLE_SECONDS = 1.0
+
+
 def queue_for(name: str) -> str:
     """The RQ queue a task is enqueued on."""
     return COUNTS_QUEUE_NAME if name in COUNT_TASKS else QUEUE_NAME
@@ -109,12 +113,23 @@ class RqRunner:
         """Connect lazily to REDIS_URL."""
         self.app = app
         self.redis = Redis.from_url(app.config["REDIS_URL"])
+        self.last_enqueued: dict[str, float] = {}
         self.queues = {
             queue: Queue(queue, connection=self.redis) for queue in (QUEUE_NAME, COUNTS_QUEUE_NAME)
         }
 
     def submit(self, name: str) -> None:
-        """Enqueue the job; if Redis is down, the periodic run picks the work up later."""
+        """Enqueue the job, at most once per THROTTLE_SECONDS per job and process.
+
+        A viral campaign queues a confirmation email per signature; one delivery job drains
+        them all, so enqueueing one per request would only load Redis and the workers. A
+        job skipped here is covered by the one enqueued moments before (which delivers until
+        nothing is due) and by the scheduler's sweep. If Redis is down, the sweep catches up.
+        """
+        now = time.monotonic()
+        if now - self.last_enqueued.get(name, -THROTTLE_SECONDS) < THROTTLE_SECONDS:
+            return
+        self.last_enqueued[name] = now
         try:
             self.queues[queue_for(name)].enqueue(
                 f"campaigns.jobs.tasks.{name}", job_timeout=300, result_ttl=600

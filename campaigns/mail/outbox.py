@@ -1,5 +1,6 @@
 """Queueing email: one outbox row per message, in the caller's transaction."""
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from campaigns.extensions import db
@@ -20,11 +21,17 @@ SUBJECTS = {
 }
 
 
-def queue_email(recipient: str, template: str, *, locale: str = "en", **payload) -> OutboxEmail:
-    """Add an email to the outbox; it is sent only if the surrounding transaction commits."""
+def queue_email(recipient: str, template: str, *, locale: str = "en", **payload) -> None:
+    """Add an email to the outbox; it is sent only if the surrounding transaction commits.
+
+    A plain INSERT rather than an ORM object: signing queues one per request, and the
+    unit of work's bookkeeping would cost more than the insert itself.
+    """
     if template not in SUBJECTS:
         raise ValueError(f"unknown email template {template!r}")
-    row = OutboxEmail(recipient=recipient, template=template, payload=payload, locale=locale)
-    db.session.add(row)
+    db.session.execute(
+        sa.insert(OutboxEmail).values(
+            recipient=recipient, template=template, payload=payload, locale=locale
+        )
+    )
     enqueue_after_commit("deliver_outbox")
-    return row

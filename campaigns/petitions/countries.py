@@ -27,9 +27,20 @@ def _territories(locale) -> dict[str, str]:
     return _names(str(locale or "en"))
 
 
+@functools.cache
 def country_codes() -> frozenset[str]:
     """Every code a campaign or signature may use."""
     return frozenset(_names("en"))
+
+
+@functools.cache
+def _sorted_choices(locale_tag: str) -> tuple[SelectChoice, ...]:
+    """Countries sorted by name in one locale, built once per locale."""
+    names = _names(locale_tag)
+    return tuple(
+        SelectChoice(code, name)
+        for code, name in sorted(names.items(), key=lambda item: item[1].casefold())
+    )
 
 
 def country_name(code: str | None) -> str:
@@ -41,11 +52,7 @@ def country_name(code: str | None) -> str:
 
 def country_choices(include_global: bool = True) -> list[SelectChoice]:
     """Countries sorted by name in the current language, global first if offered."""
-    names = _territories(get_locale())
-    choices = [
-        SelectChoice(code, name)
-        for code, name in sorted(names.items(), key=lambda item: item[1].casefold())
-    ]
+    choices = list(_sorted_choices(str(get_locale() or "en")))
     if include_global:
         choices.insert(0, SelectChoice(GLOBAL, str(_l("Global (no single country)"))))
     return choices

@@ -26,27 +26,31 @@ def active_categories() -> list[Category]:
     )
 
 
-def _by_slug(slug: str) -> Campaign:
-    """A campaign with what its page shows loaded up front, or 404."""
-    campaign = db.session.scalar(
-        select(Campaign)
-        .where(Campaign.slug == slug)
-        .options(
-            selectinload(Campaign.decision_makers),
-            selectinload(Campaign.milestones),
-            selectinload(Campaign.co_organizers),
-            selectinload(Campaign.owner),
-            selectinload(Campaign.category),
-        )
-    )
+PAGE_LOADS = (
+    selectinload(Campaign.decision_makers),
+    selectinload(Campaign.milestones),
+    selectinload(Campaign.co_organizers),
+    selectinload(Campaign.owner),
+    selectinload(Campaign.category),
+)
+
+
+def _by_slug(slug: str, page: bool = True) -> Campaign:
+    """A campaign (with what its page shows loaded up front, unless page=False), or 404."""
+    query = select(Campaign).where(Campaign.slug == slug)
+    campaign = db.session.scalar(query.options(*PAGE_LOADS) if page else query)
     if campaign is None:
         abort(404)
     return campaign
 
 
-def campaign_for_viewer(slug: str, user: User | None) -> Campaign:
-    """The campaign if this user may see it; hidden and unpublished ones 404 to others."""
-    campaign = _by_slug(slug)
+def campaign_for_viewer(slug: str, user: User | None, *, page: bool = True) -> Campaign:
+    """The campaign if this user may see it; hidden and unpublished ones 404 to others.
+
+    page=False loads the campaign row alone: for the hot write paths (signing) that read
+    no relationship, five fewer queries per request.
+    """
+    campaign = _by_slug(slug, page)
     if not campaign.can_view(user):
         abort(404)
     return campaign

@@ -1,7 +1,7 @@
 """Moderators' tools against floods: bulk invalidation and releasing suspect signatures."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -29,18 +29,17 @@ class Selection:
         """SQL conditions for this selection within the campaign."""
         if not (self.domain or self.ip_hash or self.since or self.until):
             raise SignError(_("Choose a domain, an address hash or a time window."))
-        since, until = _utc(self.since), _utc(self.until)
-        if since and until and since >= until:
+        if self.since and self.until and self.since >= self.until:
             raise SignError(_("The start of the time window must come before its end."))
         found = [Signature.campaign_id == campaign.id]
         if self.domain:
             found.append(Signature.email_domain == self.domain.strip().lower())
         if self.ip_hash:
             found.append(Signature.ip_hash == self.ip_hash.strip().lower())
-        if since:
-            found.append(Signature.created_at >= since)
-        if until:
-            found.append(Signature.created_at < until)
+        if self.since:
+            found.append(Signature.created_at >= self.since)
+        if self.until:
+            found.append(Signature.created_at < self.until)
         return found
 
     def describe(self) -> dict:
@@ -51,13 +50,6 @@ class Selection:
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
         }
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """A time without a zone is read as UTC, the zone every stored time is in."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def invalidate(actor: User, campaign: Campaign, selection: Selection, *, note: str = "") -> int:
@@ -112,8 +104,9 @@ def release(actor: User, campaign: Campaign, selection: Selection) -> int:
     ).all()
     counted = 0
     for row in rows:
-        counted += 1
-        if row.state != SignatureState.CONFIRMED:
+        if row.state == SignatureState.CONFIRMED:
+            counted += 1
+        else:
             email_confirmation(campaign, row.id, row.email, row.name, row.locale)
     record_delta(campaign.id, counted)
     record_audit(

@@ -42,6 +42,9 @@ class SignDetailsForm(FlaskForm):
         _l("Country"),
         validators=[DataRequired(message=_l("Choose your country from the list."))],
         render_kw={"autocomplete": "country-name"},
+        # The signing service checks the code against the country list; walking the
+        # 250 choices here as well would cost every signature for nothing.
+        validate_choice=False,
     )
     reason = TextAreaField(
         _l("Why are you signing? (optional)"),

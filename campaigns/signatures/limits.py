@@ -5,6 +5,7 @@ When that storage fails, counting carries on in this process and the log says so
 shared storage is tried again after FALLBACK_SECONDS.
 """
 
+import functools
 import logging
 import time
 
@@ -37,14 +38,23 @@ class _Fallback:
         self.until = 0.0
 
 
-def _fallback():
-    """This app's fallback state."""
-    return current_app.extensions.setdefault("groundswell_sign_limits", _Fallback())
+def _fallback() -> _Fallback:
+    """This app's fallback state, made once per app."""
+    state = current_app.extensions.get("groundswell_sign_limits")
+    if state is None:
+        state = current_app.extensions["groundswell_sign_limits"] = _Fallback()
+    return state
+
+
+@functools.cache
+def _items(limit: str) -> tuple:
+    """The windows of a limit string such as "10 per minute;100 per hour", parsed once."""
+    return tuple(parse_many(limit))
 
 
 def _hit(name: str, key: str) -> bool:
     """Count one signing against every window of a limit; False when any is exceeded."""
-    items = parse_many(current_app.config[SETTINGS[name]])
+    items = _items(current_app.config[SETTINGS[name]])
     key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}:sign:{key}"
     state = _fallback()
     if time.monotonic() >= state.until:

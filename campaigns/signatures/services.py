@@ -6,6 +6,7 @@ changes, and count deltas instead of updates to the campaign row.
 """
 
 import enum
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -123,16 +124,21 @@ def _checked_details(country: str, postcode, reason, visibility) -> dict:
     }  # fmt: skip
 
 
-def _insert(values: dict) -> int | None:
-    """INSERT ... ON CONFLICT (campaign, canonical email) DO NOTHING; the new id or None."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
+@functools.cache
+def _insert_statement(dialect_name: str):
+    """INSERT ... ON CONFLICT (campaign, canonical email) DO NOTHING RETURNING id, built once."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
         dialect.insert(Signature)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=["campaign_id", "canonical_email"])
         .returning(Signature.id)
     )
-    return db.session.execute(statement).scalar()
+
+
+def _insert(values: dict) -> int | None:
+    """Insert a signature unless this person signed already; the new id or None."""
+    statement = _insert_statement(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, values).scalar()
 
 
 def sign(

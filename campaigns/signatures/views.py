@@ -21,7 +21,7 @@ from campaigns.core.sessions import sessionless
 from campaigns.extensions import db, limiter
 from campaigns.petitions.queries import campaign_for_viewer
 from campaigns.petitions.views import render_campaign
-from campaigns.signatures import queries, reasons, services
+from campaigns.signatures import live_count, queries, reasons, services
 from campaigns.signatures.forms import ResendForm, SignDetailsForm, sign_form
 from campaigns.signatures.page import new_sign_form, signs_in_one_click
 from campaigns.signatures.privacy import hash_ip
@@ -61,7 +61,7 @@ def _refused(campaign, form, exc: SignError):
 @bp.post("/campaigns/<slug>/sign")
 def sign(slug: str):
     """Sign: members with a confirmed email in one click, guests with a confirmation email."""
-    campaign = campaign_for_viewer(slug, current_user)
+    campaign = campaign_for_viewer(slug, current_user, page=False)
     closed = services.closed_reason(campaign)
     if closed:
         abort(409, closed)
@@ -164,17 +164,11 @@ def withdraw(token: str):
 @bp.get("/campaigns/<slug>/count.json")
 @sessionless
 def count(slug: str):
-    """The live count: one SELECT, cacheable, and blind to the session and the visitor."""
-    row = queries.count_row(slug)
-    if row is None:
+    """The live count: at most one SELECT, cacheable, and blind to the session and visitor."""
+    payload = live_count.count_payload(slug)
+    if payload is None:
         return jsonify(error="not found"), 404
-    ahead = [n for n in (row.next_threshold, row.goal) if n and n > row.signature_count]
-    updated = row.count_updated_at or row.published_at
-    response = jsonify(
-        slug=row.slug, signature_count=row.signature_count, goal=row.goal,
-        next_milestone=min(ahead, default=None), status=row.status.value,
-        updated_at=updated.isoformat() if updated else None,
-    )  # fmt: skip
+    response = jsonify(payload)
     cache = response.cache_control
     cache.public = True
     cache.max_age = current_app.config["COUNT_INTERVAL_SECONDS"]

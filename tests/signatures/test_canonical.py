@@ -8,8 +8,17 @@ from campaigns.signatures.canonical import IGNORE_TAGS, canonical_email, email_d
 
 # Characters RFC 5322 allows unquoted in a local part ("atext"), minus "+", added on its own.
 ATEXT = "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*/=?^_`{|}~-"
-PROVIDERS = ["gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "icloud.com",
-             "protonmail.ch", "example.org", "yahoo.com", "mail.example.co.uk"]  # fmt: skip
+PROVIDERS = [
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "icloud.com",
+    "protonmail.ch",
+    "example.org",
+    "yahoo.com",
+    "mail.example.co.uk",
+]
 
 atoms = st.text(alphabet=ATEXT + "+", min_size=1, max_size=8)
 locals_ = st.lists(atoms, min_size=1, max_size=4).map(".".join)
@@ -90,7 +99,9 @@ def test_tag_only_providers_drop_tags_but_keep_dots(parts, tag, domain):
 
 
 @QUICK
-@given(st.lists(labels, min_size=2, max_size=4), labels, st.sampled_from(["example.org", "yahoo.com"]))
+@given(
+    st.lists(labels, min_size=2, max_size=4), labels, st.sampled_from(["example.org", "yahoo.com"])
+)
 def test_other_providers_keep_dots_and_tags(parts, tag, domain):
     """Unknown providers may treat dots and +tags as different mailboxes: both are kept."""
     local = ".".join(parts)
@@ -111,11 +122,26 @@ def test_known_spellings():
 
 @pytest.mark.parametrize(
     "address",
-    ["", "   ", "ana", "ana@", "@example.org", "ana@@example.org", "a..b@example.org",
-     ".ana@example.org", "ana.@example.org", "ana@localhost", "ana@example", "an a@example.org",
-     "ana@exa mple.org", "ana@-example.org", "<ana@example.org>", "ana@example.org\n"
-     "bcc@example.org", "x" * 250 + "@example.org"],
-)  # fmt: skip
+    [
+        "",
+        "   ",
+        "ana",
+        "ana@",
+        "@example.org",
+        "ana@@example.org",
+        "a..b@example.org",
+        ".ana@example.org",
+        "ana.@example.org",
+        "ana@localhost",
+        "ana@example",
+        "an a@example.org",
+        "ana@exa mple.org",
+        "ana@-example.org",
+        "<ana@example.org>",
+        "ana@example.org\nbcc@example.org",
+        "x" * 250 + "@example.org",
+    ],
+)
 def test_invalid_addresses_raise_value_error(address):
     """Anything that is not a usable address is refused with a readable ValueError."""
     with pytest.raises(ValueError, match=r"\w"):

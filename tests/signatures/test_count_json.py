@@ -152,3 +152,26 @@ def test_french_readers_get_french_live_text(client, make_campaign):
     template = re.search(r'data-goal-text data-template="([^"]*)"', page).group(1)
     assert template.startswith("123456789") and "objectif" in template
     assert 'data-count-one="signature" data-count-other="signatures"' in page
+
+
+def test_each_process_keeps_the_body_for_the_cache_window(app_factory, make_campaign, monkeypatch):
+    """Within COUNT_CACHE_SECONDS a poll costs no SQL; after it, the new count shows."""
+    import time as real_time
+
+    from campaigns.extensions import db
+    from campaigns.models import Campaign
+
+    app = app_factory(COUNT_CACHE_SECONDS=1)
+    slug = make_campaign(status=CampaignStatus.OPEN)
+    client = app.test_client()
+    assert client.get(f"/campaigns/{slug}/count.json").json["signature_count"] == 0
+    with app.app_context():
+        db.session.execute(db.update(Campaign).where(Campaign.slug == slug).values(
+            signature_count=5))  # fmt: skip
+        db.session.commit()
+    with count_statements(app) as statements:
+        assert client.get(f"/campaigns/{slug}/count.json").json["signature_count"] == 0
+    assert statements == []
+    later = real_time.monotonic() + 2
+    monkeypatch.setattr("campaigns.signatures.live_count.time.monotonic", lambda: later)
+    assert client.get(f"/campaigns/{slug}/count.json").json["signature_count"] == 5

@@ -114,7 +114,9 @@ def test_aggregate_applies_deltas_in_committed_batches(app_factory, make_campaig
     assert result.deltas == 10 and result.campaigns == {a: 5, b: 3} and not result.locked_out
     assert (count(app, one), count(app, two)) == (5, 3)
     assert deltas(app) == []
-    deletes = [s for s in statements if s.lstrip().upper().startswith("DELETE FROM SIGNATURE_DELTA")]
+    deletes = [
+        s for s in statements if s.lstrip().upper().startswith("DELETE FROM SIGNATURE_DELTA")
+    ]
     assert len(deletes) == len(commits) == 4
     assert get_campaign(app, one).count_updated_at is not None
 
@@ -146,8 +148,9 @@ def test_milestones_and_goal_are_stamped_once_and_each_organizer_emailed(
 ):
     """Each organizer gets one email per milestone, even when the count dips and recovers."""
     owner, co1, co2 = make_user("owner@example.org"), make_user("co1@example.org"), make_user()
-    slug = make_campaign(owner=owner, co_organizers=[co1, co2], goal=5,
-                         milestones=[(2, "Two"), (4, "Four")])  # fmt: skip
+    slug = make_campaign(
+        owner=owner, co_organizers=[co1, co2], goal=5, milestones=[(2, "Two"), (4, "Four")]
+    )
     cid = campaign_id(app, slug)
     organizers = {owner.email, co1.email, co2.email}
 
@@ -171,8 +174,9 @@ def test_milestones_and_goal_are_stamped_once_and_each_organizer_emailed(
     campaign = get_campaign(app, slug)
     assert campaign.signature_count == 5 and campaign.goal_reached_at is not None
     emails = milestone_emails(app)[3:]
-    assert sorted(emails) == sorted([(e, 4, False) for e in organizers]
-                                    + [(e, 5, True) for e in organizers])  # fmt: skip
+    assert sorted(emails) == sorted(
+        [(e, 4, False) for e in organizers] + [(e, 5, True) for e in organizers]
+    )
     goal_stamp = campaign.goal_reached_at
 
     add_deltas(app, (cid, -3))
@@ -192,8 +196,11 @@ def test_milestone_email_payload(app, make_campaign, make_user):
     [email] = outbox_rows(app, template="milestone_reached")
     payload = email.payload
     assert email.recipient == owner.email
-    assert (payload["threshold"], payload["label"], payload["is_goal"]) == (1, "First supporter",
-                                                                            False)  # fmt: skip
+    assert (payload["threshold"], payload["label"], payload["is_goal"]) == (
+        1,
+        "First supporter",
+        False,
+    )
     assert payload["title"] == get_campaign(app, slug).title and slug in payload["link"]
     assert payload["name"] == "Olive Owner"
 
@@ -261,8 +268,11 @@ def test_reconcile_never_takes_a_count_below_zero(app, make_campaign):
     aggregate(app)
     with app.app_context():
         [repair] = counting.reconcile()
-    assert (repair["campaign_id"], repair["stored"], repair["drift"]) == (campaign_id(app, slug),
-                                                                          3, -1)  # fmt: skip
+    assert (repair["campaign_id"], repair["stored"], repair["drift"]) == (
+        campaign_id(app, slug),
+        3,
+        -1,
+    )
     assert count(app, slug) == 2
 
 
@@ -311,11 +321,18 @@ def test_purge_deletes_only_pending_signatures_older_than_thirty_days(app, make_
     with app.app_context():
         cid = load(slug).id
         for label, days in ages.items():
-            db.session.add(Signature(
-                campaign_id=cid, email=f"{label}@example.org",
-                canonical_email=f"{label}@example.org", email_domain="example.org",
-                name=label, country="GB", state=SignatureState(states.get(label, label)),
-                created_at=now - timedelta(days=days)))  # fmt: skip
+            db.session.add(
+                Signature(
+                    campaign_id=cid,
+                    email=f"{label}@example.org",
+                    canonical_email=f"{label}@example.org",
+                    email_domain="example.org",
+                    name=label,
+                    country="GB",
+                    state=SignatureState(states.get(label, label)),
+                    created_at=now - timedelta(days=days),
+                )
+            )
         db.session.commit()
         assert tasks.purge_pending() == 1
     with app.app_context():

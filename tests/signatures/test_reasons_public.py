@@ -177,7 +177,6 @@ def test_withdrawn_signers_leave_the_list(app, client, make_campaign):
     assert signatures(app)[0].state == SignatureState.WITHDRAWN
 
 
-
 @pytest.mark.postgres
 @pytest.mark.skipif(not USING_POSTGRES, reason="query plans are PostgreSQL's; set DATABASE_URL")
 def test_signers_query_reads_the_index_backwards_without_sorting(app, make_campaign):

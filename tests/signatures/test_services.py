@@ -97,8 +97,16 @@ def set_campaign(app, slug, **values):
 def test_guest_signing_is_pending_and_emails_a_confirm_link(app, make_campaign):
     """A pending row, one confirmation email with both links, and no change to the count."""
     slug = make_campaign()
-    result = sign(app, slug, " Ana.Lopez@Example.org ", reason=" Because. ", postcode="N1 9GU",
-                  visibility="initials", consent_updates=True, ip_hash=IP_A, locale="fr")  # fmt: skip
+    details = {"reason": " Because. ", "postcode": "N1 9GU", "visibility": "initials"}
+    result = sign(
+        app,
+        slug,
+        " Ana.Lopez@Example.org ",
+        **details,
+        consent_updates=True,
+        ip_hash=IP_A,
+        locale="fr",
+    )
     assert result.created and not result.confirmed and not result.suspect
     row = signature(app, result.signature_id)
     assert row.state == SignatureState.PENDING and row.confirmed_at is None
@@ -119,7 +127,7 @@ def test_signing_again_under_any_spelling_sends_nothing(app, make_campaign):
     """One signature per person and campaign: the same address spelled differently is a no-op."""
     slug, other = make_campaign(), make_campaign()
     first = sign(app, slug, "jo.smith@gmail.com")
-    for spelling in ("JoSmith@gmail.com", "j.o.smith+petition@googlemail.com", " JO.SMITH@GMAIL.COM"):
+    for spelling in ("JoSmith@gmail.com", "j.o.smith+x@googlemail.com", " JO.SMITH@GMAIL.COM"):
         again = sign(app, slug, spelling, name="Someone Else")
         assert again == services.Signed(None, False)
     assert len(signatures(app)) == 1 and len(confirm_emails(app)) == 1
@@ -221,8 +229,8 @@ def test_confirm_outcomes_for_gone_closed_and_unknown(app, make_campaign):
 def test_withdraw_erases_the_signer_and_lowers_the_count(app, make_campaign):
     """Name, email, postcode and reason go; the count gets a -1; a second withdraw is ALREADY."""
     slug = make_campaign()
-    sid = sign(app, slug, "ana@example.org", reason="Mine", postcode="N1", consent_updates=True,
-               ip_hash=IP_A).signature_id  # fmt: skip
+    details = {"reason": "Mine", "postcode": "N1", "consent_updates": True, "ip_hash": IP_A}
+    sid = sign(app, slug, "ana@example.org", **details).signature_id
     run(app, services.confirm, sid)
     assert run(app, services.withdraw, sid) == Outcome.DONE
     row = signature(app, sid)
@@ -258,7 +266,7 @@ def test_withdraw_own_refuses_other_peoples_signatures(app, make_campaign, make_
     """Members withdraw their own signatures, by account or by email; others get a 404."""
     slug = make_campaign()
     ana, bob = make_user("ana@example.org"), make_user("bob@example.org")
-    guest_sid = sign(app, slug, "A.N.A@example.org".replace(".", "", 2)).signature_id
+    guest_sid = sign(app, slug, "ANA@example.org").signature_id
     with app.app_context():
         with pytest.raises(SignError) as raised:
             services.withdraw_own(db.session.get(User, bob.id), guest_sid)
@@ -294,16 +302,17 @@ def test_resend_is_silent_for_unknown_confirmed_suspect_and_other_campaigns(app,
     run(app, services.confirm, confirmed)
     sign(app, other, "elsewhere@example.org")
     with app.app_context():
-        db.session.execute(sa.insert(Signature).values(
-            campaign_id=load(slug).id, email="held@example.org", canonical_email="held@example.org",
-            email_domain="example.org", name="Held", country="GB", suspect=True,
-            suspect_reason="ip", state=SignatureState.PENDING))  # fmt: skip
+        held = {"email": "held@example.org", "canonical_email": "held@example.org"}
+        db.session.execute(
+            sa.insert(Signature).values(
+                campaign_id=load(slug).id, **held, name="H", country="GB", suspect=True
+            )
+        )
         db.session.commit()
     before = len(confirm_emails(app))
-    for address in ("nobody@example.org", "done@example.org", "held@example.org",
-                    "elsewhere@example.org"):  # fmt: skip
+    for address in ("nobody@", "done@", "held@", "elsewhere@"):
         with app.app_context():
-            assert services.resend_confirmation(load(slug), address) is None
+            assert services.resend_confirmation(load(slug), address + "example.org") is None
             db.session.commit()
     assert len(confirm_emails(app)) == before
     with app.app_context(), pytest.raises(SignError) as raised:
@@ -374,8 +383,9 @@ def test_third_signing_from_one_address_is_suspect(app_factory, make_campaign):
     assert not sign(app, make_campaign(), "s9@example.org", ip_hash=IP_A).suspect
 
 
-def test_suspect_member_signature_is_confirmed_but_not_counted(app_factory, make_campaign,
-                                                                make_user):  # fmt: skip
+def test_suspect_member_signature_is_confirmed_but_not_counted(
+    app_factory, make_campaign, make_user
+):
     """Members are limited too: the row is confirmed but held out of the count."""
     slug = make_campaign()
     users = [make_user() for _ in range(2)]
@@ -390,8 +400,11 @@ def test_suspect_member_signature_is_confirmed_but_not_counted(app_factory, make
 def test_per_domain_limit_spares_exempt_domains(app_factory, make_campaign):
     """Many signers from one small domain are held; big providers are exempt."""
     slug = make_campaign()
-    app = limited_app(app_factory, SIGN_LIMIT_PER_DOMAIN_PER_CAMPAIGN="2 per hour",
-                      SIGN_LIMIT_EXEMPT_DOMAINS=frozenset({"gmail.com", "bigmail.example"}))  # fmt: skip
+    app = limited_app(
+        app_factory,
+        SIGN_LIMIT_PER_DOMAIN_PER_CAMPAIGN="2 per hour",
+        SIGN_LIMIT_EXEMPT_DOMAINS=frozenset({"gmail.com", "bigmail.example"}),
+    )
     ips = iter(f"{n:032x}" for n in range(1, 100))
     small = [sign(app, slug, f"s{n}@corp.example", ip_hash=next(ips)).suspect for n in range(3)]
     gmail = [sign(app, slug, f"g{n}@googlemail.com", ip_hash=next(ips)).suspect for n in range(4)]
@@ -432,3 +445,20 @@ def test_ip_hash_without_its_own_secret_derives_one_from_secret_key(app):
         plain = hmac.new(app.config["SECRET_KEY"].encode(), b"198.51.100.1", hashlib.sha256)
         digest = hash_ip("198.51.100.1")
         assert len(digest) == 32 and digest != plain.hexdigest()[:32]
+
+
+def test_signing_over_http_stores_only_the_keyed_hash_of_the_address(app, make_campaign):
+    """The request's address reaches the row as hash_ip(address), and nowhere in clear."""
+    slug = make_campaign()
+    response = app.test_client().post(
+        f"/campaigns/{slug}/sign",
+        data={"name": "Ana", "email": "ana@example.org", "country": "GB"},
+        environ_base={"REMOTE_ADDR": "203.0.113.77"},
+    )
+    assert response.status_code == 303
+    [row] = signatures(app)
+    with app.app_context():
+        assert row.ip_hash == hash_ip("203.0.113.77")
+        values = db.session.execute(select(Signature.__table__)).one()
+    assert not any("203.0.113" in str(value) for value in values)
+    assert all("203.0.113" not in str(e.payload) for e in outbox_rows(app))

@@ -35,9 +35,18 @@ from campaigns.signatures.canonical import canonical_email, email_domain
 PENDING, CONFIRMED = SignatureState.PENDING, SignatureState.CONFIRMED
 WITHDRAWN, INVALIDATED = SignatureState.WITHDRAWN, SignatureState.INVALIDATED
 # Different spellings of a few people's addresses, on three domains.
-SPELLINGS = ["ana.lopez@gmail.com", "AnaLopez+x@googlemail.com", "bo@gmail.com", "B.O@gmail.com",
-             "cy@corp.example", "CY@corp.example", "di@corp.example", "ed@example.org",
-             "fay@example.org", "Fay@Example.org"]  # fmt: skip
+SPELLINGS = [
+    "ana.lopez@gmail.com",
+    "AnaLopez+x@googlemail.com",
+    "bo@gmail.com",
+    "B.O@gmail.com",
+    "cy@corp.example",
+    "CY@corp.example",
+    "di@corp.example",
+    "ed@example.org",
+    "fay@example.org",
+    "Fay@Example.org",
+]
 MEMBERS = ["ana.lopez@gmail.com", "gus@corp.example"]
 DOMAINS = ["gmail.com", "corp.example", "example.org"]
 IPS = ["1" * 32, "2" * 32, "f" * 32]
@@ -67,8 +76,13 @@ def make_people(app) -> tuple[int, list[int]]:
     with app.app_context():
         users = [
             # Nobody logs in here: a placeholder hash spares argon2's cost.
-            User(email=email, display_name=email.split("@")[0], role=role,
-                 email_verified_at=utcnow(), password_hash="!")  # fmt: skip
+            User(
+                email=email,
+                display_name=email.split("@")[0],
+                role=role,
+                email_verified_at=utcnow(),
+                password_hash="!",
+            )
             for email, role in [("mod@example.net", Role.MODERATOR)]
             + [(member, Role.MEMBER) for member in MEMBERS]
         ]
@@ -91,11 +105,18 @@ def make_machine(app):
             """A new open campaign; earlier runs' campaigns are left alone."""
             super().__init__()
             with app.app_context():
-                campaign = Campaign(slug=f"stateful-{next(serial)}", title="Stateful",
-                                    summary="s", body="b", country="GB", goal=1000,
-                                    status=CampaignStatus.OPEN, owner_id=moderator_id,
-                                    category_id=db.session.scalar(sa.select(Category.id)),
-                                    published_at=utcnow())  # fmt: skip
+                campaign = Campaign(
+                    slug=f"stateful-{next(serial)}",
+                    title="Stateful",
+                    summary="s",
+                    body="b",
+                    country="GB",
+                    goal=1000,
+                    status=CampaignStatus.OPEN,
+                    owner_id=moderator_id,
+                    category_id=db.session.scalar(sa.select(Category.id)),
+                    published_at=utcnow(),
+                )
                 db.session.add(campaign)
                 db.session.commit()
                 self.campaign_id = campaign.id
@@ -119,8 +140,9 @@ def make_machine(app):
             canonical = canonical_email(address)
             existing = self.live(canonical)
             with app.app_context():
-                result = services.sign(self.campaign(), name="Signer", email=address,
-                                       country="GB", ip_hash=ip)  # fmt: skip
+                result = services.sign(
+                    self.campaign(), name="Signer", email=address, country="GB", ip_hash=ip
+                )
                 db.session.commit()
             if existing is not None:
                 assert result.signature_id is None and not result.created
@@ -185,9 +207,12 @@ def make_machine(app):
 
         def selected(self, domain=None, ip=None):
             """Model rows a bulk action on this domain or address hash reaches."""
-            return [r for r in self.rows.values()
-                    if (domain is None or (r.canonical and email_domain(r.canonical) == domain))
-                    and (ip is None or r.ip == ip)]  # fmt: skip
+            return [
+                r
+                for r in self.rows.values()
+                if (domain is None or (r.canonical and email_domain(r.canonical) == domain))
+                and (ip is None or r.ip == ip)
+            ]
 
         @rule(domain=st.sampled_from(DOMAINS))
         def invalidate_domain(self, domain):
@@ -208,8 +233,7 @@ def make_machine(app):
         @rule(ip=st.sampled_from(IPS))
         def release(self, ip):
             """A moderator releases held signatures from an address hash."""
-            hit = [r for r in self.selected(ip=ip)
-                   if r.suspect and r.state in (PENDING, CONFIRMED)]  # fmt: skip
+            hit = [r for r in self.selected(ip=ip) if r.suspect and r.state in (PENDING, CONFIRMED)]
             assert self.bulk(abuse.release, abuse.Selection(ip_hash=ip)) == len(hit)
             for row in hit:
                 row.suspect = False

@@ -1,0 +1,50 @@
+"""count.json's body, kept per process for COUNT_CACHE_SECONDS.
+
+The count only moves when the aggregator runs (every COUNT_INTERVAL_SECONDS), and the
+response tells browsers and proxies to keep it that long anyway; keeping it as long in
+each process spares the database one query per poll from every open campaign page.
+"""
+
+import time
+
+from flask import current_app
+
+from campaigns.signatures import queries
+
+# Past this many campaigns in one process's cache, it starts again empty.
+MAX_ENTRIES = 10_000
+MISSING = None
+
+
+def _payload(slug: str) -> dict | None:
+    """What count.json says about a public campaign, or None."""
+    row = queries.count_row(slug)
+    if row is None:
+        return None
+    ahead = [n for n in (row.next_threshold, row.goal) if n and n > row.signature_count]
+    updated = row.count_updated_at or row.published_at
+    return {
+        "slug": row.slug,
+        "signature_count": row.signature_count,
+        "goal": row.goal,
+        "next_milestone": min(ahead, default=None),
+        "status": row.status.value,
+        "updated_at": updated.isoformat() if updated else None,
+    }
+
+
+def count_payload(slug: str) -> dict | None:
+    """The payload, from this process's cache while fresh, else from the database."""
+    seconds = current_app.config["COUNT_CACHE_SECONDS"]
+    if seconds <= 0:
+        return _payload(slug)
+    cache = current_app.extensions.setdefault("groundswell_live_counts", {})
+    now = time.monotonic()
+    hit = cache.get(slug)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    payload = _payload(slug)
+    if len(cache) >= MAX_ENTRIES:
+        cache.clear()
+    cache[slug] = (now + seconds, payload)
+    return payload
