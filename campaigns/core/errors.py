@@ -83,7 +83,10 @@ def handle_csrf_error(error: CSRFError):
 
 def handle_server_error(error: Exception):
     """Roll back the failed transaction so nothing half-done is saved, then apologise."""
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection fails the rollback too; the page must still show
+        log.warning("Rollback after a server error failed", exc_info=True)
     return render_error(500)
 
 

@@ -1,7 +1,7 @@
 """Moderators' tools against floods: bulk invalidation and releasing suspect signatures."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from campaigns.core.services import record_audit
 from campaigns.extensions import db
 from campaigns.models import Campaign, Signature, SignatureState, User, utcnow
+from campaigns.signatures.canonical import DOMAIN_ALIASES
 from campaigns.signatures.counting import record_delta
 from campaigns.signatures.notify import email_confirmation
 from campaigns.signatures.services import SignError
@@ -29,17 +30,19 @@ class Selection:
         """SQL conditions for this selection within the campaign."""
         if not (self.domain or self.ip_hash or self.since or self.until):
             raise SignError(_("Choose a domain, an address hash or a time window."))
-        if self.since and self.until and self.since >= self.until:
+        since, until = _utc(self.since), _utc(self.until)
+        if since and until and since >= until:
             raise SignError(_("The start of the time window must come before its end."))
         found = [Signature.campaign_id == campaign.id]
         if self.domain:
-            found.append(Signature.email_domain == self.domain.strip().lower())
+            domain = self.domain.strip().lower()
+            found.append(Signature.email_domain == DOMAIN_ALIASES.get(domain, domain))
         if self.ip_hash:
             found.append(Signature.ip_hash == self.ip_hash.strip().lower())
-        if self.since:
-            found.append(Signature.created_at >= self.since)
-        if self.until:
-            found.append(Signature.created_at < self.until)
+        if since:
+            found.append(Signature.created_at >= since)
+        if until:
+            found.append(Signature.created_at < until)
         return found
 
     def describe(self) -> dict:
@@ -50,6 +53,13 @@ class Selection:
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
         }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A time without a zone is read as UTC, the zone every stored time is in."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def invalidate(actor: User, campaign: Campaign, selection: Selection, *, note: str = "") -> int:
@@ -106,7 +116,7 @@ def release(actor: User, campaign: Campaign, selection: Selection) -> int:
     for row in rows:
         if row.state == SignatureState.CONFIRMED:
             counted += 1
-        else:
+        elif campaign.is_open:  # on a closed campaign the link could confirm nothing
             email_confirmation(campaign, row.id, row.email, row.name, row.locale)
     record_delta(campaign.id, counted)
     record_audit(

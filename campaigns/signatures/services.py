@@ -312,6 +312,8 @@ def withdraw_own(user: User, signature_id: int) -> Outcome:
 
 def resend_confirmation(campaign: Campaign, email: str) -> None:
     """Send the confirmation email again, at most SIGN_RESEND_MAX times; silent otherwise."""
+    if not campaign.is_open:
+        return  # the link could confirm nothing now; the page says the same either way
     try:
         canonical = canonical_email(email)
     except ValueError:

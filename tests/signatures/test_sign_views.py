@@ -116,7 +116,7 @@ def test_honeypot_looks_like_success_and_keeps_nothing(app, client, make_campaig
         ({"email": ""}, "Enter your email address."),
         ({"email": "not-an-address"}, "Enter a valid email address."),
         ({"country": ""}, "Choose your country from the list."),
-        ({"country": "XX"}, "Not a valid choice"),
+        ({"country": "XX"}, "Choose your country from the list."),
         ({"visibility": "everyone"}, "Not a valid choice"),
         ({"name": "N" * 121}, "Your name can be at most 120 characters."),
         ({"postcode": "P" * 21}, "A postcode has at most 20 characters."),
