@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import ipaddress
 
 from flask import current_app
 
@@ -16,8 +17,25 @@ def _key() -> bytes:
     return hmac.new(current_app.config["SECRET_KEY"].encode(), IP_HASH_LABEL, "sha256").digest()
 
 
+def _subscriber(address: str) -> str:
+    """The part of an address that names one subscriber: IPv4 whole, IPv6 its /64.
+
+    An IPv6 subscriber is usually given a whole /64 and can rotate through it at will,
+    so limits and flood statistics keyed on the full address would be trivial to evade.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+
+
 def hash_ip(address: str | None) -> str | None:
-    """HMAC-SHA256 of the address, hex, truncated to 32 characters (128 bits)."""
+    """HMAC-SHA256 of the subscriber's address, hex, truncated to 32 characters (128 bits)."""
     if not address:
         return None
-    return hmac.new(_key(), address.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(_key(), _subscriber(address).encode(), hashlib.sha256).hexdigest()[:32]

@@ -78,9 +78,12 @@ class MemberSignature:
 def member_signatures(user: User) -> list[MemberSignature]:
     """A member's pending and confirmed signatures, by account or email, newest first."""
     owned = Signature.user_id == user.id
+    # Signatures match by email only once the account proved it owns that address: anyone
+    # can register with someone else's address, and what a person signed is private.
     # An address that cannot be canonicalized matches no signature by email.
-    with contextlib.suppress(ValueError):
-        owned = sa.or_(owned, Signature.canonical_email == canonical_email(user.email))
+    if user.email_verified_at is not None:
+        with contextlib.suppress(ValueError):
+            owned = sa.or_(owned, Signature.canonical_email == canonical_email(user.email))
     rows = db.session.execute(
         sa.select(
             Signature.id,

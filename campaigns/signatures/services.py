@@ -293,9 +293,12 @@ def withdraw(signature_id: int) -> Outcome:
 
 
 def owns(user: User, signature: Signature) -> bool:
-    """Whether a member may see and withdraw this signature: theirs by account or email."""
+    """Whether a member may see and withdraw this signature: theirs by account or by
+    a verified email address."""
     if signature.user_id is not None and signature.user_id == user.id:
         return True
+    if user.email_verified_at is None:
+        return False  # an unproven address is no claim on the signatures made with it
     try:
         return signature.canonical_email == canonical_email(user.email)
     except ValueError:

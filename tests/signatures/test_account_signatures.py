@@ -68,3 +68,16 @@ def test_someone_elses_signature_is_404(app, client, login_as, make_campaign, ta
     assert client.post(f"/account/signatures/{signature_id}/withdraw").status_code == 404
     assert signatures(app)[0].state == SignatureState.PENDING
     assert "other@example.org" not in client.get("/account/signatures").text
+
+
+def test_an_unverified_address_claims_no_guest_signatures(app, client, make_user, make_campaign):
+    """Registering with someone's address (unverified) shows and withdraws none of theirs."""
+    slug = make_campaign(title="What Rosa signed")
+    sign(client, slug, email="rosa@example.org")
+    [theirs] = signatures(app)
+    make_user("rosa@example.org", verified=False)
+    login(client, "rosa@example.org")
+    assert "What Rosa signed" not in client.get("/account/signatures").text
+    assert client.post(f"/account/signatures/{theirs.id}/withdraw").status_code == 404
+    [row] = signatures(app)
+    assert row.state == SignatureState.PENDING and row.email == "rosa@example.org"

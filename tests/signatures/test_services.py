@@ -462,3 +462,15 @@ def test_signing_over_http_stores_only_the_keyed_hash_of_the_address(app, make_c
         values = db.session.execute(select(Signature.__table__)).one()
     assert not any("203.0.113" in str(value) for value in values)
     assert all("203.0.113" not in str(e.payload) for e in outbox_rows(app))
+
+
+def test_ipv6_addresses_hash_by_their_slash_64(app):
+    """One IPv6 subscriber rotating through its /64 keeps one hash; other networks differ."""
+    from campaigns.signatures.privacy import hash_ip
+
+    with app.app_context():
+        same = {hash_ip("2001:db8:1:2::1"), hash_ip("2001:db8:1:2:ffff::9")}
+        assert len(same) == 1
+        assert hash_ip("2001:db8:1:3::1") not in same
+        assert hash_ip("::ffff:192.0.2.7") == hash_ip("192.0.2.7")
+        assert hash_ip("192.0.2.7") != hash_ip("192.0.2.8")
