@@ -11,8 +11,9 @@ import time
 
 from flask import current_app
 from limits import parse_many
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import FixedWindowRateLimiter
+from redis.exceptions import NoScriptError
 
 from campaigns.extensions import limiter
 
@@ -52,21 +53,47 @@ def _items(limit: str) -> tuple:
     return tuple(parse_many(limit))
 
 
-def _hit(name: str, key: str) -> bool:
-    """Count one signing against every window of a limit; False when any is exceeded."""
-    items = _items(current_app.config[SETTINGS[name]])
-    key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}:sign:{key}"
+def _pipelined(entries: list[tuple]) -> list[bool] | None:
+    """Count every window in one Redis round trip, or None when the storage is not Redis.
+
+    limits' own fixed-window hit is one EVALSHA per window: three or more round trips per
+    signature. This sends the same script with the same keys in one pipeline, so the
+    counters are exactly the ones limits itself reads and writes (pinned limits version).
+    """
+    storage, strategy = limiter.storage, limiter.limiter
+    if not isinstance(storage, RedisStorage) or not isinstance(strategy, FixedWindowRateLimiter):
+        return None
+    keys = [(item, storage.prefixed_key(item.key_for(key))) for item, key in entries]
+    try:
+        counts = _run_pipeline(storage, keys)
+    except NoScriptError:  # Redis restarted and forgot the script: load it, then once more
+        storage.storage.script_load(storage.lua_incr_expire.script)
+        counts = _run_pipeline(storage, keys)
+    return [int(count) <= item.amount for (item, _), count in zip(keys, counts, strict=True)]
+
+
+def _run_pipeline(storage: RedisStorage, keys: list[tuple]) -> list:
+    """EVALSHA limits' increment script once per key, in one round trip."""
+    pipe = storage.storage.pipeline(transaction=False)
+    for item, key in keys:
+        pipe.evalsha(storage.lua_incr_expire.sha, 1, key, item.get_expiry(), 1)
+    return pipe.execute()
+
+
+def _count(entries: list[tuple]) -> list[bool]:
+    """Count one signing against each (window, key); whether each is still within its limit."""
     state = _fallback()
     if time.monotonic() >= state.until:
         try:
-            return all([limiter.limiter.hit(item, key) for item in items])
+            within = _pipelined(entries)
+            return within if within is not None else [limiter.limiter.hit(i, k) for i, k in entries]
         except Exception as exc:  # the storage's own errors vary: redis, socket, timeout
             log.warning(
                 "Rate limit storage unreachable (%s); signing limits fall back to this process",
                 exc,
             )
             state.until = time.monotonic() + FALLBACK_SECONDS
-    return all([state.limiter.hit(item, key) for item in items])
+    return [state.limiter.hit(item, key) for item, key in entries]
 
 
 def over_limit(campaign_id: int, ip_hash: str | None, domain: str | None) -> str | None:
@@ -78,5 +105,11 @@ def over_limit(campaign_id: int, ip_hash: str | None, domain: str | None) -> str
         checks += [(PER_IP_PER_CAMPAIGN, f"{campaign_id}:{ip_hash}"), (PER_IP, ip_hash)]
     if domain and domain not in current_app.config["SIGN_LIMIT_EXEMPT_DOMAINS"]:
         checks.append((PER_DOMAIN_PER_CAMPAIGN, f"{campaign_id}:{domain}"))
-    exceeded = [name for name, key in checks if not _hit(name, key)]
+    prefix = f"{current_app.config['RATELIMIT_KEY_PREFIX']}:sign:"
+    entries, names = [], []
+    for name, key in checks:
+        for item in _items(current_app.config[SETTINGS[name]]):
+            entries.append((item, prefix + key))
+            names.append(name)
+    exceeded = [name for name, within in zip(names, _count(entries), strict=True) if not within]
     return exceeded[0] if exceeded else None
