@@ -26,6 +26,7 @@ from campaigns.signatures.forms import ResendForm, SignDetailsForm, sign_form
 from campaigns.signatures.page import new_sign_form, signs_in_one_click
 from campaigns.signatures.privacy import hash_ip
 from campaigns.signatures.services import Outcome, SignError
+from campaigns.signatures.targets import guest_target
 from campaigns.signatures.tokens import read_confirm_token, read_withdraw_token
 
 bp = Blueprint("signatures", __name__)
@@ -49,19 +50,27 @@ def _signed_page(slug: str):
     return redirect(url_for("signatures.signed", slug=slug), 303)
 
 
-def _refused(campaign, form, exc: SignError):
+def _with_errors(slug: str, form, status: int):
+    """The campaign page again, with the sign form as it came back."""
+    return render_campaign(campaign_for_viewer(slug, current_user), sign_form=form, status=status)
+
+
+def _refused(slug: str, form, exc: SignError):
     """Show a refusal: state problems as an error page, input problems on the form."""
     if exc.status in (403, 404, 409):
         abort(exc.status, exc.message)
     field = getattr(form, exc.field, None) if exc.field else None
     (field.errors if field is not None else form.form_errors).append(exc.message)
-    return render_campaign(campaign, sign_form=form, status=exc.status)
+    return _with_errors(slug, form, exc.status)
 
 
 @bp.post("/campaigns/<slug>/sign")
 def sign(slug: str):
     """Sign: members with a confirmed email in one click, guests with a confirmation email."""
-    campaign = campaign_for_viewer(slug, current_user, page=False)
+    if current_user.is_authenticated:
+        campaign = campaign_for_viewer(slug, current_user, page=False)
+    else:
+        campaign = guest_target(slug)  # the hot path of a viral campaign: no query when fresh
     closed = services.closed_reason(campaign)
     if closed:
         abort(409, closed)
@@ -71,7 +80,7 @@ def sign(slug: str):
     if form.website.data:
         return _signed_page(slug)  # a bot filled the honeypot: look alike, keep nothing
     if not form.validate_on_submit():
-        return render_campaign(campaign, sign_form=form, status=422)
+        return _with_errors(slug, form, 422)
     try:
         services.sign(
             campaign, name=form.name.data, email=form.email.data, country=form.country.data,
@@ -80,7 +89,7 @@ def sign(slug: str):
             ip_hash=hash_ip(request.remote_addr), locale=str(get_locale() or "en"),
         )  # fmt: skip
     except SignError as exc:
-        return _refused(campaign, form, exc)
+        return _refused(slug, form, exc)
     db.session.commit()
     return _signed_page(slug)
 
@@ -89,7 +98,7 @@ def _sign_as_member(campaign):
     """A signed-in member with a confirmed email signs; back to the campaign page."""
     form = sign_form(SignDetailsForm, campaign.country)
     if not form.validate_on_submit():
-        return render_campaign(campaign, sign_form=form, status=422)
+        return _with_errors(campaign.slug, form, 422)
     try:
         services.sign_as_member(
             campaign, current_user, country=form.country.data, reason=form.reason.data,
@@ -97,7 +106,7 @@ def _sign_as_member(campaign):
             ip_hash=hash_ip(request.remote_addr),
         )  # fmt: skip
     except SignError as exc:
-        return _refused(campaign, form, exc)
+        return _refused(campaign.slug, form, exc)
     db.session.commit()
     flash(_("Thank you for signing. Your signature is confirmed."), "success")
     return redirect(url_for("petitions.show", slug=campaign.slug), 303)

@@ -260,3 +260,41 @@ def test_resend_is_rate_limited_per_address(app_factory, make_campaign):
         for _ in range(3)
     ]
     assert codes == [303, 303, 429]
+
+
+def test_guests_sign_from_a_per_process_copy_of_the_campaign(app_factory, make_campaign):
+    """Within COUNT_CACHE_SECONDS a guest's sign request reads no campaign row; a campaign
+    closed meanwhile takes the signature as pending, and confirming it is refused."""
+    from sqlalchemy import select, update
+
+    from campaigns.extensions import db
+    from campaigns.models import Campaign, OutboxEmail
+    from campaigns.signatures import services
+    from tests.conftest import count_statements
+
+    app = app_factory(COUNT_CACHE_SECONDS=60)
+    slug = make_campaign()
+    client = app.test_client()
+    assert sign(client, slug, email="first@example.org").status_code == 303
+    with app.app_context():
+        db.session.execute(update(Campaign).where(Campaign.slug == slug).values(
+            status=CampaignStatus.CLOSED))  # fmt: skip
+        db.session.commit()
+    with count_statements(app) as statements:
+        assert sign(client, slug, email="second@example.org").status_code == 303
+    assert not [s for s in statements if "FROM campaign" in s]
+    with app.app_context():
+        second = db.session.scalar(select(OutboxEmail).order_by(OutboxEmail.id.desc()))
+        sid = next(s.id for s in signatures(app) if s.email == "second@example.org")
+        assert second.recipient == "second@example.org"
+        assert services.confirm(sid) == services.Outcome.CLOSED
+    app.extensions["groundswell_signing_targets"].clear()
+    assert sign(client, slug, email="third@example.org").status_code == 409
+
+
+def test_a_hidden_campaign_is_404_to_guests_signing(client, make_campaign):
+    """Guests cannot sign what they cannot see."""
+    from campaigns.models import utcnow
+
+    slug = make_campaign(hidden_at=utcnow())
+    assert sign(client, slug, email="x@example.org").status_code == 404
