@@ -16,13 +16,22 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def _base_adapter():
+    """A URL adapter bound to BASE_URL, made once per app (signing builds three per request)."""
+    base_url = current_app.config["BASE_URL"]
+    cached = current_app.extensions.get("groundswell_base_adapter")
+    if cached is None or cached[0] != base_url:
+        base = urlsplit(base_url)
+        adapter = current_app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+        )
+        cached = current_app.extensions["groundswell_base_adapter"] = (base_url, adapter)
+    return cached[1]
+
+
 def absolute_url(endpoint: str, **values) -> str:
     """Build an absolute URL on BASE_URL, usable in emails and outside requests."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
-    )
-    return adapter.build(endpoint, values, force_external=True)
+    return _base_adapter().build(endpoint, values, force_external=True)
 
 
 def safe_next(target: str | None, default_endpoint: str = "core.index") -> str:

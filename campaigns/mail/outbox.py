@@ -21,17 +21,17 @@ SUBJECTS = {
 }
 
 
+_INSERT = sa.insert(OutboxEmail.__table__)
+
+
 def queue_email(recipient: str, template: str, *, locale: str = "en", **payload) -> None:
     """Add an email to the outbox; it is sent only if the surrounding transaction commits.
 
-    A plain INSERT rather than an ORM object: signing queues one per request, and the
-    unit of work's bookkeeping would cost more than the insert itself.
+    A plain INSERT on the table rather than an ORM object or ORM-enabled insert: signing
+    queues one per request, and the ORM's bookkeeping would cost more than the insert.
     """
     if template not in SUBJECTS:
         raise ValueError(f"unknown email template {template!r}")
-    db.session.execute(
-        sa.insert(OutboxEmail).values(
-            recipient=recipient, template=template, payload=payload, locale=locale
-        )
-    )
+    row = {"recipient": recipient, "template": template, "payload": payload, "locale": locale}
+    db.session.execute(_INSERT, row)
     enqueue_after_commit("deliver_outbox")

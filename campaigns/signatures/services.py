@@ -128,10 +128,13 @@ def _checked_details(country: str, postcode, reason, visibility) -> dict:
 def _insert_statement(dialect_name: str):
     """INSERT ... ON CONFLICT (campaign, canonical email) DO NOTHING RETURNING id, built once."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
+    # On the table, not the mapped class: an ORM-enabled insert runs the bulk-persistence
+    # machinery on every call, several times the cost of the INSERT itself.
+    table = Signature.__table__
     return (
-        dialect.insert(Signature)
+        dialect.insert(table)
         .on_conflict_do_nothing(index_elements=["campaign_id", "canonical_email"])
-        .returning(Signature.id)
+        .returning(table.c.id)
     )
 
 

@@ -65,6 +65,7 @@ def _refused(slug: str, form, exc: SignError):
 
 
 @bp.post("/campaigns/<slug>/sign")
+@limiter.exempt  # signing counts its own limits (signatures.limits); none other applies
 def sign(slug: str):
     """Sign: members with a confirmed email in one click, guests with a confirmation email."""
     if current_user.is_authenticated:
@@ -171,6 +172,7 @@ def withdraw(token: str):
 
 
 @bp.get("/campaigns/<slug>/count.json")
+@limiter.exempt  # read by every open campaign page every few seconds; cached, not limited
 @sessionless
 def count(slug: str):
     """The live count: at most one SELECT, cacheable, and blind to the session and visitor."""
