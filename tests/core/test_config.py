@@ -71,3 +71,21 @@ def test_wsgi_exposes_app():
     import wsgi
 
     assert wsgi.app.name == "campaigns"
+
+
+def test_signing_settings(tmp_path):
+    """Counting and signing limits come from the environment, with safe bounds."""
+    environ = {
+        "COUNT_INTERVAL_SECONDS": "2",
+        "COUNT_CACHE_SECONDS": "30",
+        "SIGN_LIMIT_EXEMPT_DOMAINS": " A.org, b.org ,",
+    }
+    config = from_environment(str(tmp_path), environ)
+    assert config["COUNT_INTERVAL_SECONDS"] == 2
+    assert config["COUNT_CACHE_SECONDS"] == 2  # never kept longer than the count moves
+    assert config["SIGN_LIMIT_EXEMPT_DOMAINS"] == frozenset({"a.org", "b.org"})
+    defaults = from_environment(str(tmp_path), {})
+    assert defaults["COUNT_INTERVAL_SECONDS"] == defaults["COUNT_CACHE_SECONDS"] == 1
+    assert defaults["SIGN_LIMIT_PER_IP_PER_CAMPAIGN"] == "10 per hour"
+    with pytest.raises(ConfigError, match="COUNT_INTERVAL_SECONDS"):
+        from_environment(str(tmp_path), {"COUNT_INTERVAL_SECONDS": "0"})
