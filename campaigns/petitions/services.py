@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from campaigns.core.markdown import render_markdown
-from campaigns.core.services import record_audit
+from campaigns.core.services import RuleError, record_audit
 from campaigns.database import MAX_ID
 from campaigns.extensions import db
 from campaigns.models import (
@@ -33,14 +33,8 @@ MAX_DECISION_MAKERS = 10
 MAX_MILESTONES = 10
 
 
-class CampaignError(ValueError):
+class CampaignError(RuleError):
     """A change the rules do not allow; the message is shown to the organizer."""
-
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
 
 
 @dataclass(frozen=True)

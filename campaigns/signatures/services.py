@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
+from campaigns.core.services import RuleError
 from campaigns.extensions import db
 from campaigns.models import (
     Campaign,
@@ -47,14 +48,8 @@ ERASED = {
 }
 
 
-class SignError(ValueError):
+class SignError(RuleError):
     """Input or a state the signing rules refuse; the message is shown to the signer."""
-
-    def __init__(self, message: str, field: str | None = None, status: int = 422):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
 
 
 @dataclass(frozen=True)
