@@ -79,7 +79,7 @@ def _insert_signatures(campaign: Campaign, count: int) -> None:
     rng = random.Random(campaign.slug)  # noqa: S311 -- repeatable demo data, not secrets
     rows = list(_signature_rows(campaign, count, rng))
     for start in range(0, len(rows), BATCH):
-        db.session.execute(sa.insert(Signature), rows[start : start + BATCH])
+        db.session.execute(sa.insert(Signature.__table__), rows[start : start + BATCH])
     campaign.signature_count = count
     campaign.count_updated_at = utcnow()
     if campaign.goal and count >= campaign.goal:
