@@ -126,7 +126,7 @@ def create_campaigns(env: dict, slugs: dict[str, str]) -> None:
 def seed(env: dict, slug: str, count: int) -> tuple[float, str]:
     """Seed confirmed signatures with `flask signatures seed`; seconds taken and its output."""
     started = time.perf_counter()
-    output = flask(env, "signatures", "seed", slug, str(count))
+    output = flask(env, "signatures", "seed", slug, str(count), "--fake-signatures-in-production")
     return time.perf_counter() - started, output.strip()
 
 

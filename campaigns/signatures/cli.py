@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
 from campaigns.extensions import db
@@ -121,9 +122,23 @@ def signatures_cli():
 @signatures_cli.command("seed")
 @click.argument("slug")
 @click.argument("count", type=click.IntRange(min=1))
+@click.option(
+    "--fake-signatures-in-production",
+    is_flag=True,
+    help="Allow it with GROUNDSWELL_ENV=production (benchmarks on a throwaway database).",
+)
 @with_appcontext
-def seed(slug: str, count: int):
-    """Add COUNT confirmed signatures to campaign SLUG (COPY on PostgreSQL); count stays exact."""
+def seed(slug: str, count: int, fake_signatures_in_production: bool):
+    """Add COUNT confirmed signatures to campaign SLUG (COPY on PostgreSQL); count stays exact.
+
+    The signatures are made up: for load tests and benchmarks, never a real campaign.
+    """
+    production = current_app.config["ENV_NAME"] == "production"
+    if production and not fake_signatures_in_production:
+        raise click.ClickException(
+            "Refusing to add made-up signatures with GROUNDSWELL_ENV=production. "
+            "On a throwaway benchmark database, add --fake-signatures-in-production."
+        )
     campaign_id = db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == slug))
     if campaign_id is None:
         raise click.ClickException(f"No campaign with the slug {slug!r}.")

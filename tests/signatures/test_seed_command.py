@@ -77,3 +77,18 @@ def test_seed_refuses_a_count_below_one(runner, make_campaign):
     """COUNT must be at least one."""
     result = runner.invoke(args=["signatures", "seed", make_campaign(), "0"])
     assert result.exit_code != 0
+
+
+def test_seed_refuses_production_without_the_explicit_flag(app_factory, make_campaign):
+    """Made-up signatures never land in a production database by accident."""
+    app = app_factory(ENV_NAME="production", MAIL_BACKEND="console")
+    slug = make_campaign()
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["signatures", "seed", slug, "5"])
+    assert refused.exit_code != 0 and "GROUNDSWELL_ENV=production" in refused.output
+    assert get_campaign(app, slug).signature_count == 0
+    allowed = runner.invoke(
+        args=["signatures", "seed", slug, "5", "--fake-signatures-in-production"]
+    )
+    assert allowed.exit_code == 0, allowed.output
+    assert get_campaign(app, slug).signature_count == 5
