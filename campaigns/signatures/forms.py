@@ -26,7 +26,7 @@ VISIBILITY_CHOICES = [
 # What each choice means for the signer, shown under it.
 VISIBILITY_HINTS = {
     Visibility.COUNT_ONLY.value: _l(
-        "You are added to the count. The list of signers shows “A supporter”."
+        "You are added to the count. The list of signers shows “A supporter” and your country."
     ),
     Visibility.INITIALS.value: _l(
         "The list of signers shows your initials, such as “A. L.”, and your country."
