@@ -1,12 +1,13 @@
 """Migrations build the whole schema: `db upgrade` then `db check` finds nothing pending."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import ROOT, fresh_database
+from tests.conftest import ROOT, USING_POSTGRES, fresh_database
 
 
 @pytest.fixture
@@ -79,3 +80,48 @@ def test_existing_campaigns_keep_their_category_and_become_searchable(empty_data
     assert "dean smith" in rows[0][2] and "title a" in rows[0][2]
     downgrade = flask("db", "downgrade", "3f6ee396cb46", database_url=empty_database)
     assert downgrade.returncode == 0, downgrade.stderr
+
+
+@pytest.mark.skipif(USING_POSTGRES, reason="AUTOINCREMENT is SQLite's; PostgreSQL never reuses ids")
+def test_sqlite_never_reuses_signature_or_campaign_ids(empty_database):
+    """Tables rebuilt by migrations keep AUTOINCREMENT: a deleted id never comes back."""
+    assert flask("db", "upgrade", database_url=empty_database).returncode == 0
+    path = empty_database.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        ddl = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    for table in ("signature", "campaign", "signature_delta", "user"):
+        assert "AUTOINCREMENT" in ddl[table], table
+
+
+def test_signing_migration_keeps_signatures_and_stamps_passed_thresholds(empty_database):
+    """Rows survive the signature rebuild; milestones and goals already passed are stamped."""
+    import sqlalchemy as sa
+
+    assert flask("db", "upgrade", "0383389b8031", database_url=empty_database).returncode == 0
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO campaign (slug, title, summary, body, body_html, search_text, language, "
+            "goal, status, signature_count, trending_count, created_at, updated_at) VALUES "
+            "('a', 'A', '', '', '', '', 'en', 2, 'open', 2, 0, CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP)"))  # fmt: skip
+        conn.execute(sa.text(
+            "INSERT INTO milestone (campaign_id, threshold, label) SELECT id, t, 'M' "
+            "FROM campaign, (SELECT 1 AS t UNION SELECT 5) AS thresholds"))  # fmt: skip
+        for n in (1, 2):
+            conn.execute(sa.text(
+                "INSERT INTO signature (campaign_id, email, canonical_email, email_domain, name, "
+                "country, visibility, consent_updates, state, source, locale, created_at) "
+                "SELECT id, :e, :e, 'x.org', 'N', 'GB', 'count_only', false, 'confirmed', "
+                "'web', 'en', CURRENT_TIMESTAMP FROM campaign"), {"e": f"s{n}@x.org"})  # fmt: skip
+    engine.dispose()
+    upgrade = flask("db", "upgrade", database_url=empty_database)
+    assert upgrade.returncode == 0, upgrade.stderr
+    with engine.connect() as conn:
+        signatures = conn.execute(sa.text("SELECT count(*) FROM signature")).scalar()
+        query = "SELECT threshold, reached_at IS NOT NULL FROM milestone ORDER BY threshold"
+        reached = conn.execute(sa.text(query)).all()
+        goal = conn.execute(sa.text("SELECT goal_reached_at IS NOT NULL FROM campaign")).scalar()
+    engine.dispose()
+    assert signatures == 2 and goal
+    assert [tuple(r) for r in reached] == [(1, True), (5, False)]
