@@ -113,11 +113,30 @@ def handle_database_unavailable(error: DBAPIError):
     return response
 
 
+def _strings(value):
+    """Every string inside a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 def reject_nul_bytes():
-    """NUL characters are never valid input, and PostgreSQL refuses them in text: answer 400."""
+    """NUL characters are never valid input, and PostgreSQL refuses them in text: answer 400.
+
+    Checked in the query string, form bodies, JSON bodies (Flask-WTF reads those too) and
+    the URL's own values such as a campaign's slug.
+    """
     values = list(request.args.values())
+    values += [v for v in (request.view_args or {}).values() if isinstance(v, str)]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         values += request.form.values()
+    elif request.is_json:
+        values += _strings(request.get_json(silent=True))
     if any("\x00" in value for value in values):
         abort(400)
 

@@ -55,9 +55,14 @@ class ThreadRunner:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.stopping = threading.Event()
+        self.waiting: set[str] = set()
 
     def submit(self, name: str) -> None:
-        """Queue a job for the thread."""
+        """Queue a job for the thread, unless it is already waiting (one run does for both)."""
+        with self.lock:
+            if name in self.waiting:
+                return
+            self.waiting.add(name)
         self.queue.put(name)
         self.start()
 
@@ -80,18 +85,29 @@ class ThreadRunner:
             self.thread.join(timeout)
 
     def _loop(self) -> None:
-        """Run queued jobs as they come and periodic jobs when due."""
+        """Run periodic jobs when due, queued jobs in between.
+
+        Due periodic jobs go first, so a stream of queued mail can never starve the count
+        aggregator (a signature must show in the count within seconds).
+        """
         from campaigns.jobs.tasks import periodic_jobs
 
         intervals = dict(periodic_jobs(self.app.config))
         schedule = dict.fromkeys(intervals, time.monotonic())
         while not self.stopping.is_set():
-            wait = max(0.0, min(schedule.values()) - time.monotonic())
-            try:
-                name = self.queue.get(timeout=wait)
-            except queue.Empty:
-                name = min(schedule, key=schedule.get)
-                schedule[name] = time.monotonic() + intervals[name]
+            due = min(schedule, key=schedule.get)
+            wait = schedule[due] - time.monotonic()
+            if wait <= 0:
+                schedule[due] = time.monotonic() + intervals[due]
+                name = due
+            else:
+                try:
+                    name = self.queue.get(timeout=wait)
+                except queue.Empty:
+                    continue
+                if name is not None:
+                    with self.lock:
+                        self.waiting.discard(name)
             if name is not None and not self.stopping.is_set():
                 self._run(name)
 

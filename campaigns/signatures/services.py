@@ -211,11 +211,18 @@ def sign_as_member(
         if suspect_reason is None:
             record_delta(campaign.id, 1)
         return Signed(signature_id, True, confirmed=True, suspect=suspect_reason is not None)
-    return _adopt_pending(campaign, user, canonical)
+    choices = {"name": user.display_name[:NAME_MAX], "consent_updates": bool(consent_updates),
+               "locale": user.locale or "en", **details}  # fmt: skip
+    return _adopt_pending(campaign, user, canonical, choices)
 
 
-def _adopt_pending(campaign: Campaign, user: User, canonical: str) -> Signed:
-    """A member who signed as a guest and never confirmed: their verified login confirms it."""
+def _adopt_pending(campaign: Campaign, user: User, canonical: str, choices: dict) -> Signed:
+    """The member's address already signed this campaign.
+
+    If that signature still waits for its email link, the member's verified login confirms
+    it, and the member's choices now replace whatever was typed with their address (which
+    could have been anyone): a member who asks to be counted only is never shown by name.
+    """
     existing = db.session.scalar(
         sa.select(Signature).where(
             Signature.campaign_id == campaign.id, Signature.canonical_email == canonical
@@ -223,10 +230,15 @@ def _adopt_pending(campaign: Campaign, user: User, canonical: str) -> Signed:
     )
     if existing is None:
         return Signed(None, False)
-    if existing.user_id is None:
-        existing.user_id = user.id
-    outcome = confirm(existing.id) if existing.state == SignatureState.PENDING else Outcome.ALREADY
-    return Signed(existing.id, False, confirmed=outcome in (Outcome.DONE, Outcome.ALREADY))
+    if existing.state != SignatureState.PENDING:
+        counted = existing.state == SignatureState.CONFIRMED and not existing.suspect
+        return Signed(existing.id, False, confirmed=counted, suspect=existing.suspect)
+    for name, value in choices.items():
+        setattr(existing, name, value)
+    existing.user_id = user.id
+    db.session.flush()
+    outcome = confirm(existing.id)
+    return Signed(existing.id, False, confirmed=outcome == Outcome.DONE, suspect=existing.suspect)
 
 
 def confirm(signature_id: int) -> Outcome:

@@ -101,7 +101,7 @@ def _sign_as_member(campaign):
     if not form.validate_on_submit():
         return _with_errors(campaign.slug, form, 422)
     try:
-        services.sign_as_member(
+        signed = services.sign_as_member(
             campaign, current_user, country=form.country.data, reason=form.reason.data,
             visibility=form.visibility.data, consent_updates=form.consent_updates.data,
             ip_hash=hash_ip(request.remote_addr),
@@ -109,7 +109,10 @@ def _sign_as_member(campaign):
     except SignError as exc:
         return _refused(campaign.slug, form, exc)
     db.session.commit()
-    flash(_("Thank you for signing. Your signature is confirmed."), "success")
+    if signed.confirmed:
+        flash(_("Thank you for signing. Your signature is confirmed."), "success")
+    else:  # held for review, or an earlier signature no longer counts: the same quiet thanks
+        flash(_("Thank you for signing."), "success")
     return redirect(url_for("petitions.show", slug=campaign.slug), 303)
 
 

@@ -46,6 +46,15 @@ def test_nul_bytes_are_a_400(client, path, data):
     assert client.post(path, data=data).status_code == 400
 
 
+def test_nul_bytes_in_json_bodies_and_url_values_are_a_400(client, make_campaign):
+    """Flask-WTF reads JSON bodies too, and slugs come from the path: both are checked."""
+    slug = make_campaign()
+    body = {"name": "A\x00B", "email": "a@example.org", "country": "GB", "extra": [{"x": "\x00"}]}
+    assert client.post(f"/campaigns/{slug}/sign", json=body).status_code == 400
+    assert client.get("/campaigns/a%00b/count.json").status_code == 400
+    assert client.post("/campaigns/a%00b/sign", data={"name": "A"}).status_code == 400
+
+
 def test_register_race_is_not_a_500(app, client, make_user, monkeypatch):
     """If the address is taken between lookup and insert, the answer is the usual one."""
     make_user("race@example.org")

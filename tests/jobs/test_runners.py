@@ -55,3 +55,32 @@ def test_worker_command_needs_redis(runner):
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code != 0
     assert "REDIS_URL" in result.output
+
+
+def test_endless_mail_never_starves_the_count_aggregator(app_factory, monkeypatch):
+    """A delivery job that is always asked for again still leaves the aggregator its turns."""
+    from campaigns.jobs import tasks
+
+    runs = {"deliver_outbox": 0, "aggregate_counts": 0}
+    app = app_factory(JOBS_BACKEND="thread", COUNT_INTERVAL_SECONDS=1)
+    runner = app.extensions["groundswell_jobs"]
+
+    def endless_mail():
+        runs["deliver_outbox"] += 1
+        time.sleep(0.02)
+        runner.submit("deliver_outbox")  # more mail arrived meanwhile
+        runner.submit("deliver_outbox")  # ... and again: one waiting run covers both
+
+    def aggregate():
+        runs["aggregate_counts"] += 1
+
+    for name in tasks.TASKS:
+        monkeypatch.setitem(tasks.TASKS, name, lambda: None)
+    monkeypatch.setitem(tasks.TASKS, "deliver_outbox", endless_mail)
+    monkeypatch.setitem(tasks.TASKS, "aggregate_counts", aggregate)
+    runner.submit("deliver_outbox")
+    time.sleep(2.5)
+    assert runner.queue.qsize() <= 1  # asked for many times, waiting once
+    runner.stop()
+    assert runs["aggregate_counts"] >= 2
+    assert runs["deliver_outbox"] >= 10

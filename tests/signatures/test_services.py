@@ -352,3 +352,33 @@ def test_member_adopts_and_confirms_their_pending_guest_signature(app, make_camp
     assert row.user_id == user.id and row.state == SignatureState.CONFIRMED
     assert deltas(app) == [1]
     assert sign_member(app, slug, user).confirmed and deltas(app) == [1]
+
+
+def test_adopting_takes_the_members_choices_not_what_was_typed(app, make_campaign, make_user):
+    """Anyone could have signed with the member's address: the member's choices win."""
+    slug = make_campaign()
+    sid = sign(
+        app, slug, "ana@example.org", name="Rude Name", country="FR", postcode="75001",
+        reason="Words the member never wrote.", visibility=Visibility.FULL_NAME,
+        consent_updates=True,
+    ).signature_id  # fmt: skip
+    user = make_user("ana@example.org", name="Ana")
+    result = sign_member(app, slug, user, country="GB", visibility=Visibility.COUNT_ONLY)
+    assert result.confirmed
+    row = signature(app, sid)
+    assert (row.name, row.country, row.postcode, row.reason) == ("Ana", "GB", None, None)
+    assert row.visibility == Visibility.COUNT_ONLY and row.consent_updates is False
+    assert row.state == SignatureState.CONFIRMED and deltas(app) == [1]
+
+
+def test_adopting_an_invalidated_signature_does_not_claim_it_counts(app, make_campaign, make_user):
+    """A member whose address was invalidated in a flood is thanked, not told it counts."""
+    slug = make_campaign()
+    sid = sign(app, slug, "ana@example.org").signature_id
+    with app.app_context():
+        db.session.get(Signature, sid).state = SignatureState.INVALIDATED
+        db.session.commit()
+    user = make_user("ana@example.org")
+    result = sign_member(app, slug, user)
+    assert result == services.Signed(sid, False, confirmed=False, suspect=False)
+    assert deltas(app) == []
