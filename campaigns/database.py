@@ -18,6 +18,9 @@ NAMING_CONVENTION = {
 
 # The largest value an INTEGER id column holds on every supported database.
 MAX_ID = 2**31 - 1
+# Signature ids are BIGINT on PostgreSQL: routes taking one accept up to this.
+MAX_BIG_ID = 2**63 - 1
+SIGNATURE_ID = f"<int(max={MAX_BIG_ID}):signature_id>"
 
 
 def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:

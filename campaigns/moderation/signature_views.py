@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from campaigns.auth.decorators import role_required
 from campaigns.core.forms import EmptyForm
+from campaigns.database import SIGNATURE_ID
 from campaigns.extensions import db
 from campaigns.models import Campaign, Role, Signature, utcnow
 from campaigns.moderation.signature_forms import BulkForm
@@ -150,14 +151,14 @@ def reasons():
     return _reasons_page()
 
 
-@bp.post("/reasons/<int:signature_id>/hide")
+@bp.post(f"/reasons/{SIGNATURE_ID}/hide")
 @role_required(Role.MODERATOR)
 def hide_reason(signature_id: int):
     """Hide a reported reason from the public."""
     return _decide_reason(signature_id, reason_moderation.hide_reason, _("The reason is hidden."))
 
 
-@bp.post("/reasons/<int:signature_id>/keep")
+@bp.post(f"/reasons/{SIGNATURE_ID}/keep")
 @role_required(Role.MODERATOR)
 def keep_reason(signature_id: int):
     """Keep a reported reason public and dismiss its reports."""

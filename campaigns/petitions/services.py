@@ -232,6 +232,8 @@ def set_goal(
     for threshold, label in wanted.items():
         kept.setdefault(threshold, Milestone(threshold=threshold, label=label)).label = label
     campaign.milestones = sorted(kept.values(), key=lambda m: m.threshold)
+    if goal != campaign.goal and goal > campaign.signature_count:
+        campaign.goal_reached_at = None  # a new goal ahead of the count is reached afresh
     campaign.goal = goal
     campaign.deadline = deadline
 

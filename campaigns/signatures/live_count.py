@@ -44,7 +44,8 @@ def count_payload(slug: str) -> dict | None:
     if hit is not None and hit[0] > now:
         return hit[1]
     payload = _payload(slug)
-    if len(cache) >= MAX_ENTRIES:
-        cache.clear()
-    cache[slug] = (now + seconds, payload)
+    if payload is not None:  # misses are not kept: random slugs must not flush real entries
+        if len(cache) >= MAX_ENTRIES:
+            cache.clear()
+        cache[slug] = (now + seconds, payload)
     return payload

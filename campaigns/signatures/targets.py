@@ -72,7 +72,7 @@ def guest_target(slug: str) -> SigningTarget:
         target = hit[1]
     else:
         target = _load(slug)
-        if seconds > 0:
+        if seconds > 0 and target is not None:  # misses are not kept (see live_count)
             if len(cache) >= MAX_ENTRIES:
                 cache.clear()
             cache[slug] = (now + seconds, target)

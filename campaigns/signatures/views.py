@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from campaigns.auth.limits import form_ip_limit
 from campaigns.core.forms import EmptyForm
 from campaigns.core.sessions import sessionless
+from campaigns.database import SIGNATURE_ID
 from campaigns.extensions import db, limiter
 from campaigns.petitions.queries import campaign_for_viewer
 from campaigns.petitions.views import render_campaign
@@ -191,7 +192,7 @@ def count(slug: str):
     return response.make_conditional(request)
 
 
-@bp.post("/signatures/<int:signature_id>/report-reason")
+@bp.post(f"/signatures/{SIGNATURE_ID}/report-reason")
 @limiter.limit(report_limit)
 def report_reason(signature_id: int):
     """Anyone may report a signer's public reason; moderators decide."""
@@ -214,7 +215,7 @@ def mine():
     return render_template("signatures/mine.html", signatures=signatures, form=EmptyForm())
 
 
-@bp.post("/account/signatures/<int:signature_id>/withdraw")
+@bp.post(f"/account/signatures/{SIGNATURE_ID}/withdraw")
 @login_required
 def withdraw_mine(signature_id: int):
     """Withdraw one of the member's signatures; anyone else's is a 404."""

@@ -159,6 +159,18 @@ def test_open_campaign_goal_never_below_the_count(app, client, login_as, make_ca
     assert get_campaign(app, slug).goal == 5000
 
 
+def test_a_goal_raised_past_the_count_can_be_reached_again(app, client, login_as, make_campaign):
+    """Raising a reached goal clears its stamp, so the new goal is stamped and announced."""
+    from campaigns.models import utcnow
+
+    owner = login_as()
+    slug = make_campaign(owner=owner, goal=500, signature_count=600, goal_reached_at=utcnow())
+    assert client.post(f"/campaigns/{slug}/edit/goal", data={"goal": "600"}).status_code == 302
+    assert get_campaign(app, slug).goal_reached_at is not None  # 600 is reached already
+    assert client.post(f"/campaigns/{slug}/edit/goal", data={"goal": "5000"}).status_code == 302
+    assert get_campaign(app, slug).goal_reached_at is None
+
+
 def test_body_edits_after_opening_are_kept_as_revisions(app, client, login_as, make_campaign):
     """Every change to an open campaign's text is stored for moderators."""
     owner = login_as()

@@ -175,3 +175,23 @@ def test_each_process_keeps_the_body_for_the_cache_window(app_factory, make_camp
     later = real_time.monotonic() + 2
     monkeypatch.setattr("campaigns.signatures.live_count.time.monotonic", lambda: later)
     assert client.get(f"/campaigns/{slug}/count.json").json["signature_count"] == 5
+
+
+def test_unknown_slugs_are_not_kept(app_factory, make_campaign):
+    """A miss is not cached: a campaign published a moment later answers at once, and random
+    slugs cannot fill (and so flush) the per-process cache."""
+    app = app_factory(COUNT_CACHE_SECONDS=1)
+    client = app.test_client()
+    assert client.get("/campaigns/later/count.json").status_code == 404
+    make_campaign(slug="later", status=CampaignStatus.OPEN)
+    assert client.get("/campaigns/later/count.json").status_code == 200
+    assert set(app.extensions["groundswell_live_counts"]) == {"later"}
+
+
+def test_signature_routes_take_bigint_ids(app):
+    """Signature ids are BIGINT on PostgreSQL; their routes match ids past 2**31."""
+    adapter = app.url_map.bind("localhost")
+    endpoint, values = adapter.match("/signatures/3000000000/report-reason", method="POST")
+    assert endpoint == "signatures.report_reason" and values == {"signature_id": 3_000_000_000}
+    endpoint, _ = adapter.match("/moderation/reasons/3000000000/hide", method="POST")
+    assert endpoint == "signature_moderation.hide_reason"
