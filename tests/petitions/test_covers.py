@@ -331,13 +331,18 @@ def test_cover_url_from_endpoint(cover_app):
         "a" * 33 + ".jpg",
         "g" * 32 + ".jpg",
         "a" * 32 + ".jpg.html",
-        "a" * 32 + ".jpg%00",
         ".upload-x.tmp",
     ],
 )
 def test_bad_names_are_404(cover_app, name):
     """Only names store_cover makes are looked up at all."""
     assert cover_app.test_client().get(f"/media/covers/{name}").status_code == 404
+
+
+def test_a_nul_byte_in_the_name_is_a_400(cover_app):
+    """NUL is never valid in a URL value; it is refused before any lookup."""
+    response = cover_app.test_client().get("/media/covers/" + "a" * 32 + ".jpg%00")
+    assert response.status_code == 400
 
 
 def test_missing_cover_is_404(cover_app):
