@@ -10,8 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from campaigns.extensions import db
-from campaigns.models import Campaign, Milestone, Signature, SignatureDelta, utcnow
-from campaigns.signatures.counting import counted_signatures, take_count_lock
+from campaigns.models import Campaign, Signature, utcnow
+from campaigns.signatures.counting import real_and_pending, stamp_milestones, take_count_lock
 
 BATCH = 5000
 # Every column a row needs (the NOT NULL ones have no server default), in COPY order.
@@ -77,40 +77,16 @@ def set_exact_count(campaign_id: int) -> int:
     organizers, as the migration that introduced the stamps did.
     """
     _lock_counts()
-    real = sa.select(sa.func.count()).where(
-        Signature.campaign_id == campaign_id, counted_signatures()
-    )
-    pending = sa.select(sa.func.coalesce(sa.func.sum(SignatureDelta.delta), 0)).where(
-        SignatureDelta.campaign_id == campaign_id
-    )
+    real, pending = real_and_pending(campaign_id)
     now = utcnow()
     count = db.session.execute(
         sa.update(Campaign)
         .where(Campaign.id == campaign_id)
-        .values(
-            signature_count=real.scalar_subquery() - pending.scalar_subquery(),
-            count_updated_at=now,
-        )
+        .values(signature_count=real - pending, count_updated_at=now)
         .returning(Campaign.signature_count)
         .execution_options(synchronize_session=False)
     ).scalar_one()
-    db.session.execute(
-        sa.update(Milestone)
-        .where(
-            Milestone.campaign_id == campaign_id,
-            Milestone.threshold <= count,
-            Milestone.reached_at.is_(None),
-        )
-        .values(reached_at=now)
-    )
-    db.session.execute(
-        sa.update(Campaign)
-        .where(
-            Campaign.id == campaign_id, Campaign.goal <= count, Campaign.goal_reached_at.is_(None)
-        )
-        .values(goal_reached_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    stamp_milestones(campaign_id, count, now, announce=False)
     return count
 
 

@@ -104,8 +104,13 @@ def _add(campaign_id: int, delta: int, now: datetime) -> int:
     ).scalar_one()
 
 
-def stamp_milestones(campaign_id: int, count: int, now: datetime) -> list[tuple[int, int]]:
-    """Stamp milestones (and the goal) that count has reached; each is stamped only once."""
+def stamp_milestones(
+    campaign_id: int, count: int, now: datetime, *, announce: bool = True
+) -> list[tuple[int, int]]:
+    """Stamp milestones (and the goal) that count has reached; each is stamped only once.
+
+    announce=False stamps quietly (seeded signatures are not news to organizers).
+    """
     reached = db.session.execute(
         sa.update(Milestone)
         .where(
@@ -127,7 +132,7 @@ def stamp_milestones(campaign_id: int, count: int, now: datetime) -> list[tuple[
         .execution_options(synchronize_session=False)
     ).scalar()
     passed = sorted({(t, label) for t, label in reached} | ({(goal, "")} if goal else set()))
-    if passed:
+    if passed and announce:
         from campaigns.signatures.notify import email_organizers_milestones
 
         email_organizers_milestones(campaign_id, passed)
@@ -142,6 +147,24 @@ def counted_signatures():
     )
 
 
+def real_and_pending(campaign_id):
+    """Scalar subqueries: a campaign's real count, and the sum of its deltas not yet applied.
+
+    campaign_id may be a value or a column (Campaign.id, to correlate with a campaign row).
+    """
+    real = (
+        sa.select(sa.func.count())
+        .where(Signature.campaign_id == campaign_id, counted_signatures())
+        .scalar_subquery()
+    )
+    pending = (
+        sa.select(sa.func.coalesce(sa.func.sum(SignatureDelta.delta), 0))
+        .where(SignatureDelta.campaign_id == campaign_id)
+        .scalar_subquery()
+    )
+    return real, pending
+
+
 def reconcile() -> list[dict]:
     """Compare every published campaign with a real count and repair drift, with an audit event.
 
@@ -151,16 +174,7 @@ def reconcile() -> list[dict]:
     if not take_count_lock():
         db.session.rollback()
         return []
-    real = (
-        sa.select(sa.func.count())
-        .where(Signature.campaign_id == Campaign.id, counted_signatures())
-        .scalar_subquery()
-    )
-    pending = (
-        sa.select(sa.func.coalesce(sa.func.sum(SignatureDelta.delta), 0))
-        .where(SignatureDelta.campaign_id == Campaign.id)
-        .scalar_subquery()
-    )
+    real, pending = real_and_pending(Campaign.id)
     rows = db.session.execute(
         sa.select(Campaign.id, Campaign.signature_count, real, pending).where(
             Campaign.status.in_(PUBLISHED)
