@@ -5,15 +5,8 @@ response tells browsers and proxies to keep it that long anyway; keeping it as l
 each process spares the database one query per poll from every open campaign page.
 """
 
-import time
-
-from flask import current_app
-
 from campaigns.signatures import queries
-
-# Past this many campaigns in one process's cache, it starts again empty.
-MAX_ENTRIES = 10_000
-MISSING = None
+from campaigns.signatures.process_cache import cached
 
 
 def _payload(slug: str) -> dict | None:
@@ -35,17 +28,4 @@ def _payload(slug: str) -> dict | None:
 
 def count_payload(slug: str) -> dict | None:
     """The payload, from this process's cache while fresh, else from the database."""
-    seconds = current_app.config["COUNT_CACHE_SECONDS"]
-    if seconds <= 0:
-        return _payload(slug)
-    cache = current_app.extensions.setdefault("groundswell_live_counts", {})
-    now = time.monotonic()
-    hit = cache.get(slug)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    payload = _payload(slug)
-    if payload is not None:  # misses are not kept: random slugs must not flush real entries
-        if len(cache) >= MAX_ENTRIES:
-            cache.clear()
-        cache[slug] = (now + seconds, payload)
-    return payload
+    return cached("live_counts", slug, _payload)

@@ -7,18 +7,16 @@ take a guest signature for a second longer; it stays pending, because confirming
 the campaign's state in the database. Members always read the row itself.
 """
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app
+from flask import abort
 
 from campaigns.extensions import db
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.models.campaign import PUBLISHED
-
-MAX_ENTRIES = 10_000
+from campaigns.signatures.process_cache import cached
 
 
 @dataclass(frozen=True)
@@ -64,18 +62,7 @@ def _load(slug: str) -> SigningTarget | None:
 
 def guest_target(slug: str) -> SigningTarget:
     """The campaign for a guest's sign request, from this process's cache while fresh; 404s."""
-    seconds = current_app.config["COUNT_CACHE_SECONDS"]
-    cache = current_app.extensions.setdefault("groundswell_signing_targets", {})
-    now = time.monotonic()
-    hit = cache.get(slug)
-    if hit is not None and hit[0] > now:
-        target = hit[1]
-    else:
-        target = _load(slug)
-        if seconds > 0 and target is not None:  # misses are not kept (see live_count)
-            if len(cache) >= MAX_ENTRIES:
-                cache.clear()
-            cache[slug] = (now + seconds, target)
+    target = cached("signing_targets", slug, _load)
     if target is None:
         abort(404)
     return target

@@ -173,7 +173,7 @@ def test_each_process_keeps_the_body_for_the_cache_window(app_factory, make_camp
         assert client.get(f"/campaigns/{slug}/count.json").json["signature_count"] == 0
     assert statements == []
     later = real_time.monotonic() + 2
-    monkeypatch.setattr("campaigns.signatures.live_count.time.monotonic", lambda: later)
+    monkeypatch.setattr("campaigns.signatures.process_cache.time.monotonic", lambda: later)
     assert client.get(f"/campaigns/{slug}/count.json").json["signature_count"] == 5
 
 
