@@ -75,15 +75,23 @@ class MemberSignature:
     campaign_slug: str | None
 
 
-def member_signatures(user: User) -> list[MemberSignature]:
-    """A member's pending and confirmed signatures, by account or email, newest first."""
+def owned_by(user: User):
+    """The condition for a member's own signatures: by account, or by verified email.
+
+    Signatures match by email only once the account proved it owns that address: anyone
+    can register with someone else's address, and what a person signed is private.
+    An address that cannot be canonicalized matches no signature by email.
+    """
     owned = Signature.user_id == user.id
-    # Signatures match by email only once the account proved it owns that address: anyone
-    # can register with someone else's address, and what a person signed is private.
-    # An address that cannot be canonicalized matches no signature by email.
     if user.email_verified_at is not None:
         with contextlib.suppress(ValueError):
             owned = sa.or_(owned, Signature.canonical_email == canonical_email(user.email))
+    return owned
+
+
+def member_signatures(user: User) -> list[MemberSignature]:
+    """A member's pending and confirmed signatures, by account or email, newest first."""
+    owned = owned_by(user)
     rows = db.session.execute(
         sa.select(
             Signature.id,

@@ -32,6 +32,7 @@ from campaigns.signatures.canonical import canonical_email, email_domain
 from campaigns.signatures.counting import record_delta
 from campaigns.signatures.limits import over_limit
 from campaigns.signatures.notify import email_confirmation
+from campaigns.signatures.queries import owned_by
 
 NAME_MAX = 120
 POSTCODE_MAX = 20
@@ -302,23 +303,10 @@ def withdraw(signature_id: int) -> Outcome:
     return Outcome.ALREADY if exists else Outcome.GONE
 
 
-def owns(user: User, signature: Signature) -> bool:
-    """Whether a member may see and withdraw this signature: theirs by account or by
-    a verified email address."""
-    if signature.user_id is not None and signature.user_id == user.id:
-        return True
-    if user.email_verified_at is None:
-        return False  # an unproven address is no claim on the signatures made with it
-    try:
-        return signature.canonical_email == canonical_email(user.email)
-    except ValueError:
-        return False
-
-
 def withdraw_own(user: User, signature_id: int) -> Outcome:
     """A member withdraws one of their own signatures from the account page."""
-    signature = db.session.get(Signature, signature_id)
-    if signature is None or not owns(user, signature):
+    mine = sa.select(Signature.id).where(Signature.id == signature_id, owned_by(user))
+    if db.session.scalar(mine) is None:
         raise SignError(_("That signature is not yours."), status=404)
     return withdraw(signature_id)
 
