@@ -84,3 +84,32 @@ def test_endless_mail_never_starves_the_count_aggregator(app_factory, monkeypatc
     runner.stop()
     assert runs["aggregate_counts"] >= 2
     assert runs["deliver_outbox"] >= 10
+
+
+def test_rq_delivery_is_enqueued_at_most_once_a_second_per_process(app_factory, monkeypatch):
+    """A burst of signatures enqueues one delivery job; a second later another may go."""
+    from campaigns.jobs import runners
+
+    app = app_factory(JOBS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:1/0")
+    runner = app.extensions["groundswell_jobs"]
+    enqueued = []
+
+    class FakeQueue:
+        """Records what would have gone to Redis."""
+
+        def enqueue(self, path, **options):
+            enqueued.append(path)
+
+    runner.queues = {runners.QUEUE_NAME: FakeQueue(), runners.COUNTS_QUEUE_NAME: FakeQueue()}
+    clock = [100.0]
+    monkeypatch.setattr(runners.time, "monotonic", lambda: clock[0])
+    for _ in range(50):
+        runner.submit("deliver_outbox")
+    runner.submit("aggregate_counts")  # another job has its own allowance
+    assert enqueued == [
+        "campaigns.jobs.tasks.deliver_outbox",
+        "campaigns.jobs.tasks.aggregate_counts",
+    ]
+    clock[0] += runners.THROTTLE_SECONDS
+    runner.submit("deliver_outbox")
+    assert enqueued[-1] == "campaigns.jobs.tasks.deliver_outbox" and len(enqueued) == 3

@@ -2,7 +2,9 @@
 
 import logging
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from campaigns.extensions import db as _db
 from campaigns.models import OutboxEmail, Signature
@@ -99,3 +101,14 @@ def test_signing_works_with_redis_down(app_factory, make_campaign, caplog):
     assert len(outbox_rows(app, "signature_confirm")) == 1
     assert "Rate limit storage unreachable" in caplog.text
     assert "fall back to this process" in caplog.text
+
+
+def test_database_errors_never_carry_signers_details(app):
+    """Engine errors (and so the logs) hide statement parameters such as emails."""
+    row = {"campaign_id": 999_999, "email": "secret.signer@example.org", "country": "GB",
+           "name": "Secret Signer"}  # fmt: skip
+    with app.app_context():
+        with pytest.raises(IntegrityError) as caught:  # no such campaign: a foreign key error
+            _db.session.execute(sa.insert(Signature.__table__), row)
+        _db.session.rollback()
+    assert "secret.signer" not in str(caught.value) and "Secret Signer" not in str(caught.value)
