@@ -5,7 +5,6 @@ from functools import partial
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from campaigns.admin import catalog
 from campaigns.admin.catalog_forms import CategoryForm, FeatureForm, MoveForm
@@ -13,7 +12,8 @@ from campaigns.auth.decorators import role_required
 from campaigns.core.forms import EmptyForm
 from campaigns.core.urls import safe_next
 from campaigns.extensions import db
-from campaigns.models import Campaign, Category, Role
+from campaigns.models import Category, Role
+from campaigns.petitions.queries import campaign_by_slug
 
 bp = Blueprint("catalog", __name__)
 
@@ -126,7 +126,7 @@ def delete(category_id: int):
 @role_required(Role.ADMIN)
 def feature(slug: str):
     """Feature a published campaign on the home page, or stop featuring it."""
-    campaign = db.first_or_404(select(Campaign).where(Campaign.slug == slug))
+    campaign = campaign_by_slug(slug, page=False)
     form = FeatureForm()
     if not form.validate_on_submit():
         abort(400)

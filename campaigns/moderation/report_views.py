@@ -3,12 +3,12 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from campaigns.extensions import db, limiter
-from campaigns.models import Campaign, ReportReason
+from campaigns.models import ReportReason
 from campaigns.moderation import reports
 from campaigns.moderation.forms import ReportForm
+from campaigns.petitions.queries import campaign_by_slug
 
 bp = Blueprint("reports", __name__)
 
@@ -23,7 +23,7 @@ def report_limit() -> str:
 def new(slug: str):
     """Ask why the campaign breaks the rules; 404 for campaigns the visitor cannot see."""
     user = current_user if current_user.is_authenticated else None
-    campaign = db.first_or_404(select(Campaign).where(Campaign.slug == slug))
+    campaign = campaign_by_slug(slug, page=False)
     if not (campaign.is_published and campaign.can_view(user)):
         abort(404)
     form = ReportForm()

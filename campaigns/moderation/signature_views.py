@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from campaigns.auth.decorators import role_required
 from campaigns.core.forms import EmptyForm
@@ -15,6 +14,7 @@ from campaigns.database import SIGNATURE_ID
 from campaigns.extensions import db
 from campaigns.models import Campaign, Role, Signature, utcnow
 from campaigns.moderation.signature_forms import BulkForm
+from campaigns.petitions.queries import campaign_by_slug
 from campaigns.signatures import abuse, reason_moderation
 from campaigns.signatures import moderation_queries as queries
 from campaigns.signatures.services import SignError
@@ -27,7 +27,7 @@ bp = Blueprint("signature_moderation", __name__)
 
 def _campaign_or_404(slug: str) -> Campaign:
     """Any campaign by slug: moderators may see them all."""
-    return db.first_or_404(select(Campaign).where(Campaign.slug == slug))
+    return campaign_by_slug(slug, page=False)
 
 
 def _hours() -> int:

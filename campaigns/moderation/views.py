@@ -6,7 +6,6 @@ from functools import partial
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from campaigns.admin.catalog_forms import FeatureForm
 from campaigns.auth.decorators import role_required
@@ -17,6 +16,7 @@ from campaigns.moderation import queries, services
 from campaigns.moderation import reports as report_services
 from campaigns.moderation.forms import ApproveForm, HideForm, RejectForm, ResolveForm
 from campaigns.moderation.labels import label_globals
+from campaigns.petitions.queries import campaign_by_slug
 
 MAX_PAGE = 10_000
 
@@ -31,7 +31,7 @@ def inject_labels():
 
 def _campaign_or_404(slug: str) -> Campaign:
     """Any campaign by slug: moderators may see them all."""
-    return db.first_or_404(select(Campaign).where(Campaign.slug == slug))
+    return campaign_by_slug(slug)
 
 
 def _review_page(campaign: Campaign, status: int = 200, **forms):

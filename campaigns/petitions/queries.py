@@ -35,7 +35,7 @@ PAGE_LOADS = (
 )
 
 
-def _by_slug(slug: str, page: bool = True) -> Campaign:
+def campaign_by_slug(slug: str, page: bool = True) -> Campaign:
     """A campaign (with what its page shows loaded up front, unless page=False), or 404."""
     query = select(Campaign).where(Campaign.slug == slug)
     campaign = db.session.scalar(query.options(*PAGE_LOADS) if page else query)
@@ -50,7 +50,7 @@ def campaign_for_viewer(slug: str, user: User | None, *, page: bool = True) -> C
     page=False loads the campaign row alone: for the hot write paths (signing) that read
     no relationship, five fewer queries per request.
     """
-    campaign = _by_slug(slug, page)
+    campaign = campaign_by_slug(slug, page)
     if not campaign.can_view(user):
         abort(404)
     return campaign
