@@ -29,6 +29,7 @@ from bench.schema import engine_url
 
 SLUGS = {"sign": "bench-sign", "million": "bench-million", "hundred": "bench-hundred"}
 WARMUP_SECONDS = 3
+BENCHMARKS = ("sign", "count", "page")
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Settings:
     gunicorn: dict
     port: int
     keep: bool
+    only: frozenset[str]
 
 
 def settings() -> Settings:
@@ -70,6 +72,7 @@ def settings() -> Settings:
         },
         port=int(env.get("BENCH_PORT", "8765")),
         keep=env.get("BENCH_KEEP") == "1",
+        only=frozenset(env.get("BENCH_ONLY", ",".join(BENCHMARKS)).replace(" ", "").split(",")),
     )
 
 
@@ -288,9 +291,21 @@ def clean_redis(url: str) -> None:
         queue.empty()
 
 
+def seed_campaigns(cfg: Settings, env: dict, url: str) -> None:
+    """A million confirmed signatures on one campaign, a hundred on another, then ANALYZE."""
+    seconds, output = fixtures.seed(env, SLUGS["million"], cfg.signatures)
+    print(f"Seeded {cfg.signatures:,} signatures in {seconds:.1f} s (flask signatures seed):")
+    print("  " + output.replace("\n", "\n  "), flush=True)
+    fixtures.seed(env, SLUGS["hundred"], 100)
+    print(f"VACUUM ANALYZE after the bulk load: {fixtures.analyze(url):.1f} s", flush=True)
+
+
 def main() -> int:
     """Run everything; 0 when the benchmark ran (targets met or not), 1 when it failed."""
     cfg = settings()
+    if not cfg.only or cfg.only - set(BENCHMARKS):
+        print(f"BENCH FAILED: BENCH_ONLY names {sorted(cfg.only)}; choose from {BENCHMARKS}")
+        return 1
     if not cfg.server_url.startswith(("postgres://", "postgresql")):
         print(f"BENCH FAILED: the benchmark needs PostgreSQL; DATABASE_URL is {cfg.server_url}")
         return 1
@@ -309,11 +324,8 @@ def main() -> int:
     try:
         fixtures.flask(env, "db", "upgrade")
         fixtures.create_campaigns(env, SLUGS)
-        seconds, output = fixtures.seed(env, SLUGS["million"], cfg.signatures)
-        print(f"Seeded {cfg.signatures:,} signatures in {seconds:.1f} s (flask signatures seed):")
-        print("  " + output.replace("\n", "\n  "), flush=True)
-        fixtures.seed(env, SLUGS["hundred"], 100)
-        print(f"VACUUM ANALYZE after the bulk load: {fixtures.analyze(url):.1f} s", flush=True)
+        if cfg.only - {"sign"}:
+            seed_campaigns(cfg, env, url)
         for name, target, port in (
             ("app", "bench.app:app", cfg.port),
             ("baseline", "bench.baseline:app", cfg.port + 1),
@@ -326,20 +338,26 @@ def main() -> int:
             campaign_id = conn.execute(
                 sa.text("SELECT id FROM campaign WHERE slug = :s"), {"s": SLUGS["sign"]}
             ).scalar_one()
-        print("\nSign POST (A: the real form) vs one INSERT per POST (B: baseline)", flush=True)
-        results = {"sign": bench_sign(cfg, app, baseline, engine, campaign_id)}
-        print("\ncount.json (A) vs /bench/hello (B), same server", flush=True)
-        count_url = f"{app.url}/campaigns/{SLUGS['million']}/count.json"
-        results["count"] = bench_get(cfg, "count", count_url, f"{app.url}/bench/hello")
-        print(f"\nCampaign page at {cfg.signatures:,} signatures (A) vs at 100 (B)", flush=True)
-        results["page"] = bench_get(
-            cfg,
-            "page",
-            f"{app.url}/campaigns/{SLUGS['million']}",
-            f"{app.url}/campaigns/{SLUGS['hundred']}",
-        )
+        results = {}
+        if "sign" in cfg.only:
+            print("\nSign POST (A: the real form) vs one INSERT per POST (B: baseline)", flush=True)
+            results["sign"] = bench_sign(cfg, app, baseline, engine, campaign_id)
+        if "count" in cfg.only:
+            print("\ncount.json (A) vs /bench/hello (B), same server", flush=True)
+            count_url = f"{app.url}/campaigns/{SLUGS['million']}/count.json"
+            results["count"] = bench_get(cfg, "count", count_url, f"{app.url}/bench/hello")
+        if "page" in cfg.only:
+            print(f"\nCampaign page at {cfg.signatures:,} signatures (A) vs at 100 (B)", flush=True)
+            results["page"] = bench_get(
+                cfg,
+                "page",
+                f"{app.url}/campaigns/{SLUGS['million']}",
+                f"{app.url}/campaigns/{SLUGS['hundred']}",
+            )
         print("\nCounts", flush=True)
-        checks = report.row_checks(results["sign"]) + check_counts(app, engine)
+        checks = report.row_checks(results["sign"]) if "sign" in results else []
+        if cfg.only - {"sign"}:
+            checks += check_counts(app, engine)
         report.summary(results, checks, cfg.rounds, cfg.signatures)
         print(f"Load average at the end: {os.getloadavg()} ({os.cpu_count()} cores)")
         failed = [title for title, ok in checks if not ok]

@@ -6,7 +6,7 @@ from email.utils import format_datetime, make_msgid
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from campaigns.mail.outbox import SUBJECTS
+from campaigns.mail.outbox import SUBJECTS, email_context
 from campaigns.models import OutboxEmail, utcnow
 
 
@@ -14,7 +14,7 @@ def render_parts(row: OutboxEmail) -> tuple[str, str, str]:
     """Subject, plain text and HTML of an outbox row."""
     with force_locale(row.locale):
         subject = str(SUBJECTS[row.template])
-        context = {"subject": subject, **row.payload}
+        context = {"subject": subject, **email_context(row.template, row.payload)}
         text = render_template(f"email/{row.template}.txt", **context)
         html = render_template(f"email/{row.template}.html", **context)
     return subject, text, html

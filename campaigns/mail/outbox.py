@@ -1,11 +1,13 @@
 """Queueing email: one outbox row per message, in the caller's transaction."""
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from campaigns.extensions import db
 from campaigns.jobs import enqueue_after_commit
-from campaigns.models import OutboxEmail
+from campaigns.models import OutboxEmail, OutboxState
 
 SUBJECTS = {
     "verify_email": _l("Confirm your email address"),
@@ -22,6 +24,51 @@ SUBJECTS = {
 
 
 _INSERT = sa.insert(OutboxEmail.__table__)
+# Per template, what makes its links from the ids in the payload when the email is rendered.
+# Signed tokens and absolute URLs cost more than the INSERT itself, so the signing path
+# stores the signature's id and the worker makes the links (DESIGN.md section 3).
+_LINK_BUILDERS: dict[str, Callable[[dict], dict]] = {}
+
+
+def links_at_delivery(*templates: str):
+    """Register a function that adds links to these templates' payloads when rendered."""
+
+    def register(build: Callable[[dict], dict]) -> Callable[[dict], dict]:
+        for template in templates:
+            _LINK_BUILDERS[template] = build
+        return build
+
+    return register
+
+
+def email_context(template: str, payload: dict) -> dict:
+    """What an email's templates see: its payload and the links made for it now."""
+    build = _LINK_BUILDERS.get(template)
+    return {**payload, **build(payload)} if build else dict(payload)
+
+
+def email_insert_from(source, template: str, *, recipient, payload, locale, created_at):
+    """INSERT ... SELECT one due outbox row per row of `source` (a CTE); values are SQL.
+
+    For a hot path that queues its email in the same statement as the change causing it.
+    The caller asks for the delivery job with enqueue_after_commit when rows went in.
+    """
+    if template not in SUBJECTS:
+        raise ValueError(f"unknown email template {template!r}")
+    table = OutboxEmail.__table__
+    values = {
+        "recipient": recipient,
+        "template": sa.literal(template, sa.String),
+        "payload": payload,
+        "locale": locale,
+        "state": sa.literal(OutboxState.PENDING, table.c.state.type),
+        "attempts": sa.literal(0),
+        "next_attempt_at": created_at,
+        "created_at": created_at,
+    }
+    return sa.insert(table).from_select(
+        list(values), sa.select(*values.values()).select_from(source)
+    )
 
 
 def queue_email(recipient: str, template: str, *, locale: str = "en", **payload) -> None:

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from campaigns.core.urls import absolute_url
 from campaigns.extensions import db
-from campaigns.mail.outbox import queue_email
+from campaigns.mail.outbox import links_at_delivery, queue_email
 from campaigns.models import Campaign, User, campaign_organizer
 from campaigns.signatures.tokens import make_confirm_token, make_withdraw_token
 
@@ -18,17 +18,33 @@ def signer_links(signature_id: int) -> dict:
 def email_confirmation(
     campaign: Campaign, signature_id: int, email: str, name: str, locale: str
 ) -> None:
-    """Queue the email whose link confirms the signature."""
+    """Queue the email whose link confirms the signature; its links are made at delivery."""
     queue_email(
         email,
         "signature_confirm",
         locale=locale,
         name=name,
         title=campaign.title,
-        campaign_link=absolute_url("petitions.show", slug=campaign.slug),
-        confirm_link=absolute_url("signatures.confirm", token=make_confirm_token(signature_id)),
-        **signer_links(signature_id),
+        slug=campaign.slug,
+        signature_id=signature_id,
     )
+
+
+@links_at_delivery("signature_confirm")
+def _confirmation_links(payload: dict) -> dict:
+    """The confirm, withdraw and campaign links of a confirmation email.
+
+    The confirm token is signed when the email is rendered, so its 7 days start then.
+    Rows queued before links were made at delivery carry their links and no signature id.
+    """
+    signature_id = payload.get("signature_id")
+    if signature_id is None:
+        return {}
+    return {
+        "campaign_link": absolute_url("petitions.show", slug=payload["slug"]),
+        "confirm_link": absolute_url("signatures.confirm", token=make_confirm_token(signature_id)),
+        **signer_links(signature_id),
+    }
 
 
 def organizers(campaign_id: int) -> list[User]:

@@ -6,14 +6,12 @@ changes, and count deltas instead of updates to the campaign row.
 """
 
 import enum
-import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 
 from campaigns.core.services import RuleError
 from campaigns.extensions import db
@@ -33,8 +31,10 @@ from campaigns.signatures.counting import record_delta
 from campaigns.signatures.limits import over_limit
 from campaigns.signatures.notify import email_confirmation
 from campaigns.signatures.queries import owned_by
+from campaigns.signatures.writes import insert_and_email, insert_signature
 
 NAME_MAX = 120
+EMAIL_MAX = 254
 POSTCODE_MAX = 20
 REASON_MAX = 500
 # What withdrawing erases: everything that could identify the signer.
@@ -120,26 +120,6 @@ def _checked_details(country: str, postcode, reason, visibility) -> dict:
     }  # fmt: skip
 
 
-@functools.cache
-def _insert_statement(dialect_name: str):
-    """INSERT ... ON CONFLICT (campaign, canonical email) DO NOTHING RETURNING id, built once."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    # On the table, not the mapped class: an ORM-enabled insert runs the bulk-persistence
-    # machinery on every call, several times the cost of the INSERT itself.
-    table = Signature.__table__
-    return (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["campaign_id", "canonical_email"])
-        .returning(table.c.id)
-    )
-
-
-def _insert(values: dict) -> int | None:
-    """Insert a signature unless this person signed already; the new id or None."""
-    statement = _insert_statement(db.session.get_bind().dialect.name)
-    return db.session.execute(statement, values).scalar()
-
-
 def sign(
     campaign: Campaign,
     *,
@@ -159,24 +139,27 @@ def sign(
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
         raise SignError(_("Enter your name (at most %(n)s characters).", n=NAME_MAX), "name")
+    email = (email or "").strip()
     try:
+        if len(email) > EMAIL_MAX:  # as stored, before any normalizing could shorten it
+            raise ValueError(email)
         canonical = canonical_email(email)
     except ValueError:
         raise SignError(_("Enter a valid email address."), "email") from None
     details = _checked_details(country, postcode, reason, visibility)
     domain = email_domain(canonical)
     suspect_reason = over_limit(campaign.id, ip_hash, domain)
-    signature_id = _insert(
-        {
-            "campaign_id": campaign.id, "email": email.strip(), "canonical_email": canonical,
-            "email_domain": domain, "name": name, "consent_updates": bool(consent_updates),
-            "state": SignatureState.PENDING, "source": source, "ip_hash": ip_hash,
-            "suspect": suspect_reason is not None, "suspect_reason": suspect_reason,
-            "locale": locale, "created_at": utcnow(), **details,
-        }
-    )  # fmt: skip
-    if signature_id is not None and suspect_reason is None:
-        email_confirmation(campaign, signature_id, email.strip(), name, locale)
+    values = {
+        "campaign_id": campaign.id, "email": email, "canonical_email": canonical,
+        "email_domain": domain, "name": name, "consent_updates": bool(consent_updates),
+        "state": SignatureState.PENDING, "source": source, "ip_hash": ip_hash,
+        "suspect": suspect_reason is not None, "suspect_reason": suspect_reason,
+        "locale": locale, "created_at": utcnow(), **details,
+    }  # fmt: skip
+    if suspect_reason is None:
+        signature_id = insert_and_email(campaign, values)
+    else:  # held: no email until a moderator releases it
+        signature_id = insert_signature(values)
     return Signed(signature_id, signature_id is not None, suspect=suspect_reason is not None)
 
 
@@ -198,7 +181,7 @@ def sign_as_member(
     details = _checked_details(country, None, reason, visibility)
     suspect_reason = over_limit(campaign.id, ip_hash, email_domain(canonical))
     now = utcnow()
-    signature_id = _insert(
+    signature_id = insert_signature(
         {
             "campaign_id": campaign.id, "user_id": user.id, "email": user.email,
             "canonical_email": canonical, "email_domain": email_domain(canonical),

@@ -23,7 +23,7 @@ from campaigns.extensions import db, limiter
 from campaigns.petitions.queries import campaign_for_viewer
 from campaigns.petitions.views import render_campaign
 from campaigns.signatures import live_count, queries, reasons, services
-from campaigns.signatures.forms import ResendForm, SignDetailsForm, sign_form
+from campaigns.signatures.forms import ResendForm, SignDetailsForm, guest_fields, sign_form
 from campaigns.signatures.page import new_sign_form, signs_in_one_click
 from campaigns.signatures.privacy import hash_ip
 from campaigns.signatures.services import Outcome, SignError
@@ -61,7 +61,9 @@ def _refused(slug: str, form, exc: SignError):
     if exc.status in (403, 404, 409):
         abort(exc.status, exc.message)
     field = getattr(form, exc.field, None) if exc.field else None
-    (field.errors if field is not None else form.form_errors).append(exc.message)
+    errors = field.errors if field is not None else form.form_errors
+    if not (field is not None and errors):  # the form's own words for a field come first
+        errors.append(exc.message)
     return _with_errors(slug, form, exc.status)
 
 
@@ -78,19 +80,17 @@ def sign(slug: str):
         abort(409, closed)
     if signs_in_one_click(current_user):
         return _sign_as_member(campaign)
-    form = new_sign_form(campaign, current_user)
-    if form.website.data:
+    fields = guest_fields(request.form)
+    if fields is None:
         return _signed_page(slug)  # a bot filled the honeypot: look alike, keep nothing
-    if not form.validate_on_submit():
-        return _with_errors(slug, form, 422)
     try:
         services.sign(
-            campaign, name=form.name.data, email=form.email.data, country=form.country.data,
-            postcode=form.postcode.data, reason=form.reason.data,
-            visibility=form.visibility.data, consent_updates=form.consent_updates.data,
-            ip_hash=hash_ip(request.remote_addr), locale=str(get_locale() or "en"),
+            campaign, **fields, ip_hash=hash_ip(request.remote_addr),
+            locale=str(get_locale() or "en"),
         )  # fmt: skip
     except SignError as exc:
+        form = new_sign_form(campaign, current_user)
+        form.validate()  # every problem with the input at once, not only the first
         return _refused(slug, form, exc)
     db.session.commit()
     return _signed_page(slug)

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from campaigns.extensions import db as _db
 from campaigns.models import OutboxEmail, Signature
-from campaigns.signatures import services
+from campaigns.signatures import writes
 from tests.conftest import make_app, outbox_rows
 from tests.signatures.test_sign_views import GUEST, sign, signatures
 
@@ -35,7 +35,11 @@ def test_unreachable_database_answers_503_not_500():
 def test_failure_after_the_insert_leaves_no_half_saved_signature(
     app, client, make_campaign, monkeypatch, caplog
 ):
-    """The connection drops after the INSERT, while queueing the email: all rolled back."""
+    """The connection drops after the INSERT, while queueing the email: all rolled back.
+
+    On SQLite the email is a second INSERT; on PostgreSQL both rows go in with one statement,
+    and the drop comes right after it, before COMMIT.
+    """
     slug = make_campaign()
 
     def fail(*args, **kwargs):
@@ -43,7 +47,8 @@ def test_failure_after_the_insert_leaves_no_half_saved_signature(
         assert _db.session.execute(sa.select(sa.func.count(Signature.id))).scalar() == 1
         raise drop("INSERT INTO outbox_email ...")
 
-    monkeypatch.setattr(services, "email_confirmation", fail)
+    monkeypatch.setattr(writes, "email_confirmation", fail)
+    monkeypatch.setattr(writes, "enqueue_after_commit", fail)
     with caplog.at_level(logging.ERROR, logger="campaigns.core.errors"):
         response = sign(client, slug)
     assert response.status_code == 503 and "Nothing was saved" in response.text
@@ -82,7 +87,8 @@ def test_other_database_errors_stay_500s(app_factory, make_campaign, monkeypatch
         """Fail as a programming error would."""
         raise sa.exc.IntegrityError("INSERT", {}, Exception("duplicate key"))
 
-    monkeypatch.setattr(services, "email_confirmation", broken)
+    monkeypatch.setattr(writes, "email_confirmation", broken)
+    monkeypatch.setattr(writes, "enqueue_after_commit", broken)
     response = sign(app.test_client(), slug)
     assert response.status_code == 500 and "Retry-After" not in response.headers
     assert signatures(app) == []
