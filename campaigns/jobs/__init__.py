@@ -23,6 +23,11 @@ def enqueue_after_commit(name: str) -> None:
     db.session.info.setdefault(PENDING_KEY, set()).add(name)
 
 
+def enqueue_now(name: str) -> None:
+    """Hand job `name` to the runner at once, for work already committed on its own."""
+    current_app.extensions["groundswell_jobs"].submit(name)
+
+
 def _after_commit(session: Session) -> None:
     """Hand the jobs requested in this transaction to the app's runner."""
     names = session.info.pop(PENDING_KEY, None)

@@ -13,7 +13,6 @@ from flask import current_app
 from limits import parse_many
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import FixedWindowRateLimiter
-from redis.exceptions import NoScriptError
 
 from campaigns.extensions import limiter
 
@@ -23,6 +22,19 @@ FALLBACK_SECONDS = 30
 PER_IP_PER_CAMPAIGN = "ip_campaign"
 PER_IP = "ip"
 PER_DOMAIN_PER_CAMPAIGN = "domain_campaign"
+# limits' fixed-window increment (incrby, and expire when the key is new) over every key at
+# once, so one signing is one EVALSHA however many windows it counts against.
+INCR_EXPIRE_ALL = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call("incrby", key, 1)
+  if count == 1 then
+    redis.call("expire", key, ARGV[i])
+  end
+  counts[i] = count
+end
+return counts
+"""
 SETTINGS = {
     PER_IP_PER_CAMPAIGN: "SIGN_LIMIT_PER_IP_PER_CAMPAIGN",
     PER_IP: "SIGN_LIMIT_PER_IP",
@@ -37,6 +49,7 @@ class _Fallback:
         """Start with the shared storage presumed healthy."""
         self.limiter = FixedWindowRateLimiter(MemoryStorage())
         self.until = 0.0
+        self.script = None  # INCR_EXPIRE_ALL, registered with the shared storage's client
 
 
 def _fallback() -> _Fallback:
@@ -53,31 +66,23 @@ def _items(limit: str) -> tuple:
     return tuple(parse_many(limit))
 
 
-def _pipelined(entries: list[tuple]) -> list[bool] | None:
+def _counted_in_redis(entries: list[tuple]) -> list[bool] | None:
     """Count every window in one Redis round trip, or None when the storage is not Redis.
 
     limits' own fixed-window hit is one EVALSHA per window: three or more round trips per
-    signature. This sends the same script with the same keys in one pipeline, so the
-    counters are exactly the ones limits itself reads and writes (pinned limits version).
+    signature. INCR_EXPIRE_ALL does the same increments on the same keys in one call, so
+    the counters are exactly the ones limits itself reads and writes (pinned limits
+    version). redis-py loads the script again if Redis restarted and forgot it.
     """
     storage, strategy = limiter.storage, limiter.limiter
     if not isinstance(storage, RedisStorage) or not isinstance(strategy, FixedWindowRateLimiter):
         return None
-    keys = [(item, storage.prefixed_key(item.key_for(key))) for item, key in entries]
-    try:
-        counts = _run_pipeline(storage, keys)
-    except NoScriptError:  # Redis restarted and forgot the script: load it, then once more
-        storage.storage.script_load(storage.lua_incr_expire.script)
-        counts = _run_pipeline(storage, keys)
-    return [int(count) <= item.amount for (item, _), count in zip(keys, counts, strict=True)]
-
-
-def _run_pipeline(storage: RedisStorage, keys: list[tuple]) -> list:
-    """EVALSHA limits' increment script once per key, in one round trip."""
-    pipe = storage.storage.pipeline(transaction=False)
-    for item, key in keys:
-        pipe.evalsha(storage.lua_incr_expire.sha, 1, key, item.get_expiry(), 1)
-    return pipe.execute()
+    state = _fallback()
+    if state.script is None:
+        state.script = storage.storage.register_script(INCR_EXPIRE_ALL)
+    keys = [storage.prefixed_key(item.key_for(key)) for item, key in entries]
+    counts = state.script(keys=keys, args=[item.get_expiry() for item, _ in entries])
+    return [int(count) <= item.amount for (item, _), count in zip(entries, counts, strict=True)]
 
 
 def _count(entries: list[tuple]) -> list[bool]:
@@ -85,7 +90,7 @@ def _count(entries: list[tuple]) -> list[bool]:
     state = _fallback()
     if time.monotonic() >= state.until:
         try:
-            within = _pipelined(entries)
+            within = _counted_in_redis(entries)
             return within if within is not None else [limiter.limiter.hit(i, k) for i, k in entries]
         except Exception as exc:  # the storage's own errors vary: redis, socket, timeout
             log.warning(

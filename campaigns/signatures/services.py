@@ -1,4 +1,5 @@
-"""Signing verbs: sign, confirm, withdraw, resend. Each works in the caller's transaction.
+"""Signing verbs: sign, confirm, withdraw, resend. Each works in the caller's transaction
+(a guest's sign may, when asked, commit its one statement on its own: see writes.py).
 
 The write path follows DESIGN.md section 3: one INSERT ... ON CONFLICT DO NOTHING per
 signing, an outbox row only when a row was inserted, guarded single-row UPDATEs for state
@@ -133,8 +134,13 @@ def sign(
     ip_hash: str | None = None,
     locale: str = "en",
     source: SignatureSource = SignatureSource.WEB,
+    own_transaction: bool = False,
 ) -> Signed:
-    """A guest signs: a pending signature and a confirmation email, unless already signed."""
+    """A guest signs: a pending signature and a confirmation email, unless already signed.
+
+    own_transaction lets PostgreSQL commit the signature and its email at once, in one
+    statement (writes.insert_and_email); for a request that writes nothing else.
+    """
     _require_open(campaign)
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
@@ -157,7 +163,7 @@ def sign(
         "locale": locale, "created_at": utcnow(), **details,
     }  # fmt: skip
     if suspect_reason is None:
-        signature_id = insert_and_email(campaign, values)
+        signature_id = insert_and_email(campaign, values, own_transaction=own_transaction)
     else:  # held: no email until a moderator releases it
         signature_id = insert_signature(values)
     return Signed(signature_id, signature_id is not None, suspect=suspect_reason is not None)

@@ -86,7 +86,7 @@ def sign(slug: str):
     try:
         services.sign(
             campaign, **fields, ip_hash=hash_ip(request.remote_addr),
-            locale=str(get_locale() or "en"),
+            locale=str(get_locale() or "en"), own_transaction=True,
         )  # fmt: skip
     except SignError as exc:
         form = new_sign_form(campaign, current_user)

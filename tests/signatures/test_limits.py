@@ -1,4 +1,4 @@
-"""Signing limits on Redis: one pipelined round trip that keeps limits' own counters."""
+"""Signing limits on Redis: one script call per signing that keeps limits' own counters."""
 
 import pytest
 
@@ -14,7 +14,7 @@ def redis_app(app_factory, **settings):
     return app_factory(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL, **settings)
 
 
-def test_pipelined_counts_are_the_ones_limits_reads(app_factory):
+def test_scripted_counts_are_the_ones_limits_reads(app_factory):
     """After three signings, limits' own window stats see three hits on each key."""
     app = redis_app(app_factory, SIGN_LIMIT_PER_IP_PER_CAMPAIGN="5 per hour;20 per day")
     with app.test_request_context():
@@ -32,6 +32,18 @@ def test_the_first_limit_passed_is_named(app_factory):
     with app.test_request_context():
         results = [limits.over_limit(8, "hash-b", "flood.test") for _ in range(3)]
     assert results == [None, None, limits.PER_IP_PER_CAMPAIGN]
+
+
+def test_new_counters_expire_with_their_window(app_factory):
+    """Each window's counter lives as long as the window, as limits' own would."""
+    app = redis_app(app_factory, SIGN_LIMIT_PER_IP_PER_CAMPAIGN="5 per minute;20 per day")
+    with app.test_request_context():
+        limits.over_limit(10, "hash-d", None)
+        prefix = f"{app.config['RATELIMIT_KEY_PREFIX']}:sign:"
+        redis = limiter.storage.storage
+        for item in limits._items("5 per minute;20 per day"):
+            key = limiter.storage.prefixed_key(item.key_for(prefix + "10:hash-d"))
+            assert 0 < redis.ttl(key) <= item.get_expiry()
 
 
 def test_a_redis_that_forgot_the_script_is_taught_it_again(app_factory, caplog):
