@@ -92,7 +92,8 @@ def sign(slug: str):
         form = new_sign_form(campaign, current_user)
         form.validate()  # every problem with the input at once, not only the first
         return _refused(slug, form, exc)
-    db.session.commit()
+    if db.session().in_transaction():  # on PostgreSQL the signature usually committed itself
+        db.session.commit()
     return _signed_page(slug)
 
 
