@@ -1,10 +1,10 @@
-"""The production app plus /bench/hello, the cheapest request this server can answer.
+"""The production app (wsgi:app) plus /bench/hello, the cheapest request it can answer.
 
 count.json is compared with hello on the same server, so both pay the same per-request
 hooks (security headers, locale, login) and only the endpoint's own work differs.
 """
 
-from campaigns import create_app
+from wsgi import app
 
 
 def hello():
@@ -12,5 +12,4 @@ def hello():
     return "hello"
 
 
-app = create_app()
 app.add_url_rule("/bench/hello", "bench_hello", hello)

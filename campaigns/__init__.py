@@ -50,9 +50,10 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions and the hooks that depend on them."""
     from campaigns.auth.loader import init_login
     from campaigns.core.i18n import init_babel
+    from campaigns.core.limiting import init_limiter
     from campaigns.core.sessions import CacheableSessionInterface
     from campaigns.database import enforce_sqlite_foreign_keys
-    from campaigns.extensions import csrf, db, limiter, migrate
+    from campaigns.extensions import csrf, db, migrate
     from campaigns.jobs import init_jobs
 
     enforce_sqlite_foreign_keys()
@@ -60,7 +61,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     init_login(app)
     init_babel(app)
     init_jobs(app)
