@@ -55,17 +55,18 @@ def email_insert_from(source, template: str, *, recipient, payload, locale, crea
     """
     if template not in SUBJECTS:
         raise ValueError(f"unknown email template {template!r}")
-    table = OutboxEmail.__table__
+    # Constants are written into the SQL (template names are identifiers from SUBJECTS).
     values = {
         "recipient": recipient,
-        "template": sa.literal(template, sa.String),
+        "template": sa.literal_column(f"'{template}'"),
         "payload": payload,
         "locale": locale,
-        "state": sa.literal(OutboxState.PENDING, table.c.state.type),
-        "attempts": sa.literal(0),
+        "state": sa.literal_column(f"'{OutboxState.PENDING.value}'"),
+        "attempts": sa.literal_column("0"),
         "next_attempt_at": created_at,
         "created_at": created_at,
     }
+    table = OutboxEmail.__table__
     return sa.insert(table).from_select(
         list(values), sa.select(*values.values()).select_from(source)
     )
