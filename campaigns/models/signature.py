@@ -55,6 +55,19 @@ class Signature(db.Model):
         sa.Index("ix_signature_state_confirmed_at", "state", "confirmed_at"),
         # The purge job finds old pending signatures.
         sa.Index("ix_signature_state_created_at", "state", "created_at"),
+        # Partial, so that a guest's signature (no account, no report) adds no entry to them.
+        sa.Index(
+            "ix_signature_user_id",
+            "user_id",
+            postgresql_where=sa.text("user_id IS NOT NULL"),
+            sqlite_where=sa.text("user_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_signature_reason_reported_at",
+            "reason_reported_at",
+            postgresql_where=sa.text("reason_reports > 0"),
+            sqlite_where=sa.text("reason_reports > 0"),
+        ),
         {"sqlite_autoincrement": True},
     )
 
@@ -63,9 +76,7 @@ class Signature(db.Model):
     )
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
     # Set when a signed-in member signed; their account page lists these.
-    user_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
-    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     canonical_email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
     email_domain: Mapped[str | None] = mapped_column(sa.String(253))
@@ -96,7 +107,7 @@ class Signature(db.Model):
     invalidation_reason: Mapped[str | None] = mapped_column(sa.String(200))
     # Reports of the public reason, and a moderator's decision on them.
     reason_reports: Mapped[int] = mapped_column(default=0)
-    reason_reported_at: Mapped[datetime | None] = mapped_column(index=True)
+    reason_reported_at: Mapped[datetime | None]
     reason_reviewed_at: Mapped[datetime | None]
     reason_hidden_at: Mapped[datetime | None]
 

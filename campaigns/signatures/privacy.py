@@ -1,5 +1,6 @@
 """Keyed hashes of IP addresses: enough to spot a flood, never enough to recover the address."""
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -14,7 +15,13 @@ def _key() -> bytes:
     secret = current_app.config.get("IP_HASH_SECRET")
     if secret:
         return secret.encode()
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), IP_HASH_LABEL, "sha256").digest()
+    return _derived(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=8)
+def _derived(secret_key: str) -> bytes:
+    """The IP hash key derived from a SECRET_KEY, computed once per key and process."""
+    return hmac.new(secret_key.encode(), IP_HASH_LABEL, "sha256").digest()
 
 
 def _subscriber(address: str) -> str:
