@@ -10,8 +10,8 @@ def init_limiter(app: Flask) -> None:
 
     Every limit here decorates its route, and a decorated view checks its own limit when
     it runs. The hook Flask-Limiter adds before every request would only find nothing to
-    check, at about 7% of a sign request's CPU (make bench). Limits meant for every
-    request (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION) keep the hook.
+    check, at about 7% of a sign request's CPU (profiled under the sign benchmark).
+    Limits meant for every request (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION) keep it.
     """
     limiter.init_app(app)
     if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):

@@ -51,7 +51,8 @@ def email_insert_from(source, template: str, *, recipient, payload, locale, crea
     """INSERT ... SELECT one due outbox row per row of `source` (a CTE); values are SQL.
 
     For a hot path that queues its email in the same statement as the change causing it.
-    The caller asks for the delivery job with enqueue_after_commit when rows went in.
+    When rows went in, the caller asks for the delivery job: enqueue_after_commit, or
+    enqueue_now if the statement committed on its own.
     """
     if template not in SUBJECTS:
         raise ValueError(f"unknown email template {template!r}")
