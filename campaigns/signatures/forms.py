@@ -149,7 +149,7 @@ def guest_fields(formdata) -> dict | None:
     return {
         **{name: formdata.get(name, "") for name in fields},
         # As the radio buttons' default: count only, unless another choice was sent.
-        "visibility": formdata.get("visibility", SignForm.visibility.kwargs["default"]),
+        "visibility": formdata.get("visibility", Visibility.COUNT_ONLY.value),
         # As BooleanField reads a checkbox: absent, empty or "false" is unticked.
         "consent_updates": formdata.get("consent_updates", "") not in BooleanField.false_values,
     }

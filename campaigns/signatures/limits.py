@@ -66,7 +66,7 @@ def _items(limit: str) -> tuple:
     return tuple(parse_many(limit))
 
 
-def _counted_in_redis(entries: list[tuple]) -> list[bool] | None:
+def _counted_in_redis(state: _Fallback, entries: list[tuple]) -> list[bool] | None:
     """Count every window in one Redis round trip, or None when the storage is not Redis.
 
     limits' own fixed-window hit is one EVALSHA per window: three or more round trips per
@@ -77,7 +77,6 @@ def _counted_in_redis(entries: list[tuple]) -> list[bool] | None:
     storage, strategy = limiter.storage, limiter.limiter
     if not isinstance(storage, RedisStorage) or not isinstance(strategy, FixedWindowRateLimiter):
         return None
-    state = _fallback()
     if state.script is None:
         state.script = storage.storage.register_script(INCR_EXPIRE_ALL)
     keys = [storage.prefixed_key(item.key_for(key)) for item, key in entries]
@@ -90,7 +89,7 @@ def _count(entries: list[tuple]) -> list[bool]:
     state = _fallback()
     if time.monotonic() >= state.until:
         try:
-            within = _counted_in_redis(entries)
+            within = _counted_in_redis(state, entries)
             return within if within is not None else [limiter.limiter.hit(i, k) for i, k in entries]
         except Exception as exc:  # the storage's own errors vary: redis, socket, timeout
             log.warning(
