@@ -80,6 +80,10 @@ def register_blueprints(app: Flask) -> None:
     from campaigns.moderation.report_views import bp as reports_bp
     from campaigns.moderation.signature_views import bp as signature_moderation_bp
     from campaigns.moderation.views import bp as moderation_bp
+    from campaigns.outcomes.response_views import bp as responses_bp
+    from campaigns.outcomes.unsubscribe_views import bp as unsubscribe_bp
+    from campaigns.outcomes.update_views import bp as updates_bp
+    from campaigns.outcomes.victory_views import bp as victories_bp
     from campaigns.petitions.discovery_views import bp as discover_bp
     from campaigns.petitions.editor_views import bp as editor_bp
     from campaigns.petitions.media_views import bp as media_bp
@@ -101,6 +105,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
     app.register_blueprint(signature_moderation_bp, url_prefix="/moderation")
     app.register_blueprint(reports_bp)
+    app.register_blueprint(updates_bp)
+    app.register_blueprint(victories_bp)
+    app.register_blueprint(responses_bp)
+    app.register_blueprint(unsubscribe_bp)
     if app.config["MAIL_BACKEND"] == "dev":
         from campaigns.mail.views import bp as mailbox_bp
 

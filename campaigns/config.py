@@ -151,6 +151,10 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         # Absolute, because send_from_directory would read a relative one from the package.
         "UPLOAD_FOLDER": str(Path(env.get("UPLOAD_FOLDER") or path / "uploads").absolute()),
         "COVER_MAX_BYTES": cover_max_bytes,
+        # How many updates an organizer may email to a campaign's signers in any 7 days.
+        "UPDATE_EMAILS_PER_WEEK": _int(
+            "UPDATE_EMAILS_PER_WEEK", env.get("UPDATE_EMAILS_PER_WEEK"), 3
+        ),
         **_signing_settings(env),
     }
 
@@ -180,6 +184,11 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "groundswell"
     OUTBOX_BATCH_SIZE = 50
+    # A row a worker claimed but never marked sent (the worker died mid-send) is marked failed
+    # after this long, never re-sent automatically: each recipient gets an email at most once.
+    OUTBOX_SENDING_TIMEOUT_SECONDS = 600
+    # Recipients queued per transaction when an update is emailed to signers.
+    UPDATE_FANOUT_BATCH_SIZE = 1000
     # The sweep behind the per-request delivery jobs (which are throttled under load).
     OUTBOX_INTERVAL_SECONDS = 10
     # Rate-limit counters fall back to the process (with a logged warning) when Redis is down.

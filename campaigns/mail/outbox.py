@@ -20,6 +20,9 @@ SUBJECTS = {
     "organizer_invitation": _l("You are invited to co-organize a campaign"),
     "signature_confirm": _l("Confirm your signature"),
     "milestone_reached": _l("Your campaign reached a milestone"),
+    "signer_update": _l("News from a campaign you signed"),
+    "victory_confirmed": _l("Your campaign's victory is confirmed"),
+    "victory_declined": _l("Your victory claim was declined"),
 }
 
 

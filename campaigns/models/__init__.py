@@ -28,6 +28,7 @@ from campaigns.models.signature import (
 )
 from campaigns.models.update import Update, UpdateKind
 from campaigns.models.user import Role, User
+from campaigns.models.victory import ClaimState, VictoryClaim
 
 __all__ = [
     "AuditEvent",
@@ -37,6 +38,7 @@ __all__ = [
     "CampaignRevision",
     "CampaignStatus",
     "Category",
+    "ClaimState",
     "DecisionMaker",
     "Milestone",
     "OutboxEmail",
@@ -52,6 +54,7 @@ __all__ = [
     "Update",
     "UpdateKind",
     "User",
+    "VictoryClaim",
     "Visibility",
     "campaign_organizer",
     "utcnow",

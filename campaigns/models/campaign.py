@@ -120,6 +120,10 @@ class Campaign(db.Model):
     )
     victory_summary: Mapped[str | None] = mapped_column(sa.Text)
     victory_evidence_url: Mapped[str | None] = mapped_column(sa.String(500))
+    # The confirmed count when the victory was confirmed (what /victories shows).
+    victory_signature_count: Mapped[int | None]
+    # Keep the campaign's title out of email subjects and sender names (shared inboxes).
+    discreet_email: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
@@ -216,8 +220,19 @@ class DecisionMaker(db.Model):
     name: Mapped[str] = mapped_column(sa.String(160))
     title: Mapped[str | None] = mapped_column(sa.String(160))
     organization: Mapped[str | None] = mapped_column(sa.String(160))
+    # A recorded response: when the decision maker responded, what they said or a link to it.
     response: Mapped[str | None] = mapped_column(sa.Text)
+    response_url: Mapped[str | None] = mapped_column(sa.String(500))
     responded_at: Mapped[datetime | None]
+    response_recorded_at: Mapped[datetime | None]
+    response_recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    @property
+    def has_responded(self) -> bool:
+        """Whether a response from this decision maker was recorded."""
+        return self.responded_at is not None
 
     campaign: Mapped[Campaign] = relationship(back_populates="decision_makers")
 

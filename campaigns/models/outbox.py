@@ -15,8 +15,14 @@ class OutboxState(enum.StrEnum):
     """Delivery state of an outbox row."""
 
     PENDING = "pending"
+    # Claimed by a worker that is handing it to the mail server right now. A row left here
+    # by a worker that died is never sent again automatically (at most once): the reaper
+    # marks it failed after OUTBOX_SENDING_TIMEOUT_SECONDS.
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Its subject went away before delivery (an update deleted, say); never sent.
+    CANCELLED = "cancelled"
 
 
 class OutboxEmail(db.Model):
@@ -39,4 +45,8 @@ class OutboxEmail(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # Bulk emails name what they are ("update:<id>:<signature id>"): queueing the same one
+    # twice is refused by the unique index, so a retried fan-out adds nothing.
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)

@@ -35,6 +35,9 @@ class SignatureSource(enum.StrEnum):
     IMPORT = "import"
 
 
+UPDATE_RECIPIENTS = "state = 'confirmed' AND consent_updates AND NOT suspect"
+
+
 class Signature(db.Model):
     """A supporter's signature on a campaign. Never stores the raw IP address.
 
@@ -61,6 +64,15 @@ class Signature(db.Model):
             "user_id",
             postgresql_where=sa.text("user_id IS NOT NULL"),
             sqlite_where=sa.text("user_id IS NOT NULL"),
+        ),
+        # Recipients of a campaign's update emails, walked in id order by the fan-out job.
+        # A pending guest signature matches no predicate, so signing writes no entry here.
+        sa.Index(
+            "ix_signature_update_recipients",
+            "campaign_id",
+            "id",
+            postgresql_where=sa.text(UPDATE_RECIPIENTS),
+            sqlite_where=sa.text(UPDATE_RECIPIENTS),
         ),
         sa.Index(
             "ix_signature_reason_reported_at",

@@ -39,11 +39,25 @@ class Update(db.Model):
     body_html: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    # Deleted updates leave the timeline and feeds; the row stays for the audit trail.
+    deleted_at: Mapped[datetime | None]
+    # When the organizer asked for it to be emailed to consenting signers (the weekly cap
+    # counts these). The fan-out job then queues one outbox row per recipient in signature-id
+    # order, committing email_cursor with each batch so a retried job resumes where it stopped.
     emailed_at: Mapped[datetime | None]
+    email_cursor: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    email_queued_at: Mapped[datetime | None]
+    email_recipients: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User | None] = relationship()
 
     @property
+    def is_deleted(self) -> bool:
+        """Whether an organizer or admin deleted it."""
+        return self.deleted_at is not None
+
+    @property
     def signers_emailed(self) -> bool:
-        """Whether this update was sent to consenting signers."""
+        """Whether this update was (or is being) sent to consenting signers."""
         return self.emailed_at is not None

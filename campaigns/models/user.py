@@ -48,6 +48,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A disabled account cannot log in, and its sessions end (its login token is rotated).
+    disabled_at: Mapped[datetime | None]
 
     def get_id(self) -> str:
         """Flask-Login stores the login token, not the id, so it can be revoked."""
@@ -57,6 +59,16 @@ class User(UserMixin, db.Model):
     def email_verified(self) -> bool:
         """Whether the address was confirmed through the emailed link."""
         return self.email_verified_at is not None
+
+    @property
+    def is_disabled(self) -> bool:
+        """Whether an admin disabled this account."""
+        return self.disabled_at is not None
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses to log in inactive users: disabled accounts are inactive."""
+        return self.disabled_at is None
 
     def has_role(self, role: Role) -> bool:
         """Whether this account has at least the given role."""

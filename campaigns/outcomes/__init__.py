@@ -1,0 +1,1 @@
+"""Outcomes: updates to signers, decision makers' responses, and victories."""
