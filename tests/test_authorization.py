@@ -15,6 +15,7 @@ from campaigns.models import (
     Role,
     Signature,
     SignatureState,
+    User,
     utcnow,
 )
 from campaigns.signatures.tokens import make_confirm_token, make_withdraw_token
@@ -94,6 +95,15 @@ TABLE = [
         LOGIN, 403, 403, 403, 403, OK),
     row("feature", "POST", "/admin/campaigns/{slug}/feature", OPEN,
         LOGIN, 403, 403, 403, 403, OK),
+    # Admin area (issue 5): admins only; moderators keep their queues under /moderation/.
+    row("admin dashboard", "GET", "/admin/", None, LOGIN, 403, 403, 403, 403, OK),
+    row("audit log", "GET", "/admin/audit?actor=example&date_from=2020-01-01", None,
+        LOGIN, 403, 403, 403, 403, OK),
+    row("find accounts", "GET", "/admin/users?q=example", None, LOGIN, 403, 403, 403, 403, OK),
+    row("disable account", "POST", "/admin/users/{user_id}/disable", OPEN,
+        LOGIN, 403, 403, 403, 403, OK, data={"d{user_id}-reason": "Spam"}),
+    row("enable account", "POST", "/admin/users/{disabled_id}/enable", OPEN,
+        LOGIN, 403, 403, 403, 403, OK),
     # Signing (issue 4). The member already signed the campaign: signing again is a quiet OK.
     row("sign open", "POST", "/campaigns/{slug}/sign", OPEN, OK, OK, OK, OK, OK, OK, data=SIGN),
     row("sign closed", "POST", "/campaigns/{slug}/sign", CLOSED,
@@ -157,9 +167,11 @@ def world(app, make_user, make_campaign):
     def campaign(status):
         hidden = {"status": OPEN, "hidden_at": utcnow()} if status == HIDDEN else {"status": status}
         slug = make_campaign(owner=owner, co_organizers=[co], **hidden)
+        account, disabled = make_user(), make_user()  # for disabling and enabling
         with app.app_context():
             from campaigns.models import Campaign
 
+            _db.session.get(User, disabled.id).disabled_at = utcnow()
             campaign = _db.session.scalar(select(Campaign).where(Campaign.slug == slug))
             invitation = CampaignInvitation(campaign_id=campaign.id, email="pending@example.org")
             report = CampaignReport(campaign_id=campaign.id, reason="spam", created_at=utcnow())
@@ -169,7 +181,8 @@ def world(app, make_user, make_campaign):
             ids = {"invitation_id": invitation.id, "report_id": report.id,
                    "category_id": campaign.category_id, "signature_id": signature.id,
                    "confirm_token": make_confirm_token(signature.id),
-                   "withdraw_token": make_withdraw_token(signature.id)}  # fmt: skip
+                   "withdraw_token": make_withdraw_token(signature.id),
+                   "user_id": account.id, "disabled_id": disabled.id}  # fmt: skip
         return {"slug": slug, "co_id": co.id, **ids}
 
     return users, campaign

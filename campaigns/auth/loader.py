@@ -10,8 +10,12 @@ from campaigns.models import User
 
 @login_manager.user_loader
 def load_user(login_token: str) -> User | None:
-    """Find the account whose current login token the session carries."""
-    return db.session.scalar(select(User).where(User.login_token == login_token))
+    """Find the account whose current login token the session carries; never a disabled one."""
+    # Disabling rotates the token already; refusing disabled accounts here as well means a
+    # token restored from a backup or set by hand still cannot bring a disabled account back.
+    return db.session.scalar(
+        select(User).where(User.login_token == login_token, User.disabled_at.is_(None))
+    )
 
 
 def init_login(app: Flask) -> None:

@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from campaigns.auth import passwords, tokens
-from campaigns.core.services import record_audit
+from campaigns.core.services import RuleError, record_audit
 from campaigns.core.urls import absolute_url
 from campaigns.extensions import db
 from campaigns.mail.outbox import queue_email
@@ -25,6 +26,10 @@ class PasswordRejected(ValueError):
 
 class WrongPassword(ValueError):
     """The current password given to confirm an action was wrong."""
+
+
+class AccountDisabled(ValueError):
+    """The password was right, but an admin disabled the account."""
 
 
 # At most this many emails of one kind to one address per hour, whoever asks and from
@@ -122,10 +127,16 @@ def verify_email(token: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The account if the password is right; upgrades old hashes on the way."""
+    """The account if the password is right; upgrades old hashes on the way.
+
+    Raises AccountDisabled for a disabled account, but only once the password is
+    known to be right: a wrong guess learns nothing about the account's state.
+    """
     user = find_user(email)
     if not passwords.verify_password(user.password_hash if user else None, password):
         return None
+    if user.is_disabled:
+        raise AccountDisabled(email)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
@@ -135,7 +146,8 @@ def authenticate(email: str, password: str) -> User | None:
 def request_password_reset(email: str) -> None:
     """Queue a reset link if the account exists; say nothing either way."""
     user = find_user(email)
-    if user is None or not _may_email(user.email, "reset_password"):
+    # A disabled account gets no link: resetting must not become a way back in.
+    if user is None or user.is_disabled or not _may_email(user.email, "reset_password"):
         return
     link = absolute_url("auth.reset_password", token=tokens.make_reset_token(user))
     queue_email(
@@ -149,7 +161,7 @@ def user_for_reset_token(token: str) -> User | None:
     if claims is None:
         return None
     user = db.session.get(User, claims.get("uid"))
-    if user is None or not tokens.reset_token_matches(user, claims):
+    if user is None or user.is_disabled or not tokens.reset_token_matches(user, claims):
         return None
     return user
 
@@ -206,3 +218,25 @@ def set_role(actor: User | None, user: User, role: Role) -> None:
         return
     record_audit(actor, "user.role_changed", user, old=user.role.value, new=role.value)
     user.role = role
+
+
+def disable_account(actor: User, user: User, *, reason: str = "") -> None:
+    """Disable an account: it cannot log in, and every session and remember cookie ends."""
+    if user.id == actor.id:
+        raise RuleError(_("You cannot disable your own account."), status=403)
+    if user.is_disabled:
+        raise RuleError(_("This account is already disabled."), status=409)
+    user.disabled_at = utcnow()
+    # Sessions and remember-me cookies name the login token: a new one ends them all.
+    user.login_token = new_login_token()
+    record_audit(actor, "user.disabled", user, reason=reason.strip())
+    db.session.flush()
+
+
+def enable_account(actor: User, user: User) -> None:
+    """Let a disabled account log in again (its old sessions stay ended)."""
+    if not user.is_disabled:
+        raise RuleError(_("This account is not disabled."), status=409)
+    user.disabled_at = None
+    record_audit(actor, "user.enabled", user)
+    db.session.flush()

@@ -73,7 +73,12 @@ def login():
         return redirect(next_from_request())
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AccountDisabled:
+            # Said only to someone who knows the password; a wrong one gets the usual answer.
+            form.password.errors.append(_("This account is disabled."))
+            return render_template("auth/login.html", form=form), 403
         if user is not None:
             db.session.commit()
             login_user(user, remember=form.remember.data)

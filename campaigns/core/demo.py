@@ -24,10 +24,14 @@ from campaigns.models import (
     Campaign,
     CampaignStatus,
     Category,
+    ClaimState,
     DecisionMaker,
     Milestone,
     Role,
     Signature,
+    Update,
+    UpdateKind,
+    VictoryClaim,
     Visibility,
     utcnow,
 )
@@ -106,21 +110,52 @@ def _campaign(spec: dict, users: dict, categories: dict) -> Campaign:
     refresh_search_text(campaign)
     if spec.get("featured"):  # as if an admin had chosen it for the home page
         campaign.featured_at = spec["published"]
-    if "victory" in spec:
-        summary, evidence = spec["victory"]
-        decided = spec["published"] + timedelta(days=5)
-        campaign.victory_summary, campaign.victory_evidence_url = summary, evidence
-        campaign.victory_declared_at, campaign.victory_declared_by_id = (
-            decided,
-            users["organizer"].id,
-        )
-        campaign.victory_confirmed_at, campaign.victory_confirmed_by_id = decided, users["admin"].id
-        campaign.closed_at = decided
+    if "response" in spec:
+        _record_response(campaign.decision_makers[0], spec["response"], users["organizer"])
     db.session.add(campaign)
     db.session.flush()
     if spec["signatures"]:
         _insert_signatures(campaign, spec["signatures"])
+    if "victory" in spec:
+        _victory(campaign, spec, users)
     return campaign
+
+
+def _record_response(maker: DecisionMaker, response: tuple, organizer) -> None:
+    """A decision maker's response, as an organizer would have recorded it."""
+    maker.responded_at, maker.response, maker.response_url = response
+    maker.response_recorded_at, maker.response_recorded_by_id = response[0], organizer.id
+
+
+def _victory(campaign: Campaign, spec: dict, users: dict) -> None:
+    """The confirmed victory as the admin queue leaves it: record, claim and outcome update.
+
+    The update is not emailed: demo signers are made up, and nobody consented to anything.
+    """
+    summary, evidence = spec["victory"]
+    declared = spec["published"] + timedelta(days=4)
+    decided = declared + timedelta(days=1)
+    organizer, admin = users["organizer"], users["admin"]
+    campaign.victory_summary, campaign.victory_evidence_url = summary, evidence
+    campaign.victory_declared_at, campaign.victory_declared_by_id = declared, organizer.id
+    campaign.victory_confirmed_at, campaign.victory_confirmed_by_id = decided, admin.id
+    campaign.victory_signature_count = campaign.signature_count
+    campaign.closed_at = decided
+    db.session.add(
+        VictoryClaim(
+            campaign_id=campaign.id, state=ClaimState.CONFIRMED, summary=summary,
+            evidence_url=evidence, declared_by_id=organizer.id, declared_at=declared,
+            decided_by_id=admin.id, decided_at=decided,
+        )
+    )  # fmt: skip
+    body = f"{summary}\n\n[Evidence of the outcome](<{evidence}>)"
+    db.session.add(
+        Update(
+            campaign_id=campaign.id, author_id=admin.id, kind=UpdateKind.OUTCOME,
+            title=f"Victory: {campaign.title}"[:160], body=body, body_html=render_markdown(body),
+            created_at=decided, published_at=decided,
+        )
+    )  # fmt: skip
 
 
 @click.command("demo")

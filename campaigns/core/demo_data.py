@@ -31,6 +31,9 @@ CAMPAIGNS = [
         "milestones": [(100, "First 100 signatures"), (500, "500 students and alumni")],
         "victory": ("USC announced it would not accept the pledge.",
                     "https://www.usc.edu/"),
+        "response": (D(2017, 10, 13, 12, tzinfo=UTC),
+                     "The School of Cinematic Arts will not accept the pledge.",
+                     "https://cinema.usc.edu/"),
     },
     {
         "slug": "academy-expel-weinstein",

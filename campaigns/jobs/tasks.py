@@ -38,17 +38,29 @@ def job(func):
 
 @job
 def deliver_outbox() -> dict:
-    """Deliver due email, batch after batch, until none is due or the server fails."""
-    from campaigns.mail.delivery import deliver_due
+    """Fail interrupted sends, then deliver due email pass after pass until none is due.
 
-    total = {"sent": 0, "deferred": 0, "failed": 0}
+    Stops early when the mail server fails; the backoff and the periodic sweep resume it.
+    """
+    from campaigns.mail.delivery import deliver_due, reap_interrupted
+
+    total = {"sent": 0, "deferred": 0, "failed": 0, "cancelled": 0}
+    total["reaped"] = reap_interrupted()
     batch = current_app.config["OUTBOX_BATCH_SIZE"]
     while True:
         report = deliver_due()
-        for key in total:
+        for key in ("sent", "deferred", "failed", "cancelled"):
             total[key] += getattr(report, key)
-        if report.deferred or report.sent + report.failed < batch:
+        if report.deferred or report.handled < batch:
             return total
+
+
+@job
+def send_update_emails() -> dict:
+    """Queue one email per consenting signer for every update waiting to be emailed."""
+    from campaigns.outcomes.mailing import fan_out_updates
+
+    return fan_out_updates()
 
 
 @job
@@ -103,6 +115,7 @@ def purge_pending() -> int:
 
 TASKS = {
     "deliver_outbox": deliver_outbox,
+    "send_update_emails": send_update_emails,
     "refresh_trending": refresh_trending,
     "close_expired": close_expired,
     "aggregate_counts": aggregate_counts,
@@ -115,6 +128,8 @@ def periodic_jobs(config) -> list[tuple[str, int]]:
     """(task name, interval in seconds) for the scheduler."""
     return [
         ("deliver_outbox", config["OUTBOX_INTERVAL_SECONDS"]),
+        # Catches an update whose job request was lost (Redis down) or whose fan-out died.
+        ("send_update_emails", config["OUTBOX_INTERVAL_SECONDS"]),
         ("refresh_trending", config["TRENDING_INTERVAL_SECONDS"]),
         ("close_expired", config["DEADLINE_INTERVAL_SECONDS"]),
         ("aggregate_counts", config["COUNT_INTERVAL_SECONDS"]),

@@ -5,8 +5,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from campaigns.extensions import db
-from campaigns.mail.delivery import deliver_due, requeue_failed
-from campaigns.models import OutboxEmail
+from campaigns.mail.delivery import reap_interrupted, requeue_failed
+from campaigns.models import OutboxEmail, OutboxState
 
 
 @click.group("outbox")
@@ -22,20 +22,29 @@ def status():
         select(OutboxEmail.state, func.count()).group_by(OutboxEmail.state)
     ).all()
     counts = {state.value: n for state, n in rows}
-    for state in ("pending", "sent", "failed"):
-        click.echo(f"{state}: {counts.get(state, 0)}")
+    for state in OutboxState:
+        click.echo(f"{state.value}: {counts.get(state.value, 0)}")
 
 
 @outbox_cli.command("deliver")
 @with_appcontext
 def deliver():
-    """Deliver every email that is due now, once."""
-    report = deliver_due()
-    click.echo(f"sent: {report.sent}, deferred: {report.deferred}, failed: {report.failed}")
+    """Deliver every email that is due now, each at most once, as the delivery job does."""
+    from campaigns.jobs.tasks import TASKS
+
+    total = TASKS["deliver_outbox"]()
+    click.echo(", ".join(f"{key}: {value}" for key, value in total.items()))
+
+
+@outbox_cli.command("reap")
+@with_appcontext
+def reap():
+    """Mark emails whose worker died while sending as failed (never re-sent automatically)."""
+    click.echo(f"failed: {reap_interrupted()}")
 
 
 @outbox_cli.command("retry-failed")
 @with_appcontext
 def retry_failed():
-    """Put emails that exhausted their attempts back in the queue."""
+    """Put emails that exhausted their attempts or were interrupted back in the queue."""
     click.echo(f"requeued: {requeue_failed()}")

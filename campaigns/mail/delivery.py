@@ -1,5 +1,12 @@
-"""Delivering due outbox rows with retries and exponential backoff."""
+"""Delivering due outbox rows: each at most once, with retries only when it surely failed.
 
+A worker claims one row at a time (PENDING -> SENDING, committed), hands it to the mail
+server, then records the outcome. A worker that dies mid-send leaves its row in SENDING;
+the reaper marks it FAILED after OUTBOX_SENDING_TIMEOUT_SECONDS instead of sending it again,
+because the server may already have taken it. An admin can requeue it by hand.
+"""
+
+import contextlib
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -7,15 +14,35 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from campaigns.extensions import db
-from campaigns.mail.backends import PermanentFailure, get_backend
+from campaigns.mail.backends import MaybeSent, PermanentFailure, get_backend
 from campaigns.mail.messages import build_message
+from campaigns.mail.outbox import EmailCancelled
 from campaigns.models import OutboxEmail, OutboxState, utcnow
 
 log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 60
 RETRY_CAP_SECONDS = 3600
+INTERRUPTED = (
+    "interrupted while sending; not retried automatically so nobody gets it twice "
+    "(requeue with `flask outbox retry-failed`)"
+)
+MAYBE_SENT = (
+    "connection lost after handing the message over, so it may have arrived; "
+    "not retried automatically so nobody gets it twice: "
+)
+_TABLE = OutboxEmail.__table__
+_CLAIMED = (
+    _TABLE.c.id,
+    _TABLE.c.recipient,
+    _TABLE.c.template,
+    _TABLE.c.payload,
+    _TABLE.c.locale,
+    _TABLE.c.attempts,
+    _TABLE.c.claimed_at,
+)
 
 
 @dataclass
@@ -25,6 +52,12 @@ class DeliveryReport:
     sent: int = 0
     deferred: int = 0
     failed: int = 0
+    cancelled: int = 0
+
+    @property
+    def handled(self) -> int:
+        """Rows this pass claimed."""
+        return self.sent + self.deferred + self.failed + self.cancelled
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -33,68 +66,163 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def due_rows_query(now: datetime, limit: int):
-    """Due pending rows, locked; rows another worker holds are skipped, not waited for."""
+    """Due pending rows, locked; rows another worker holds are skipped, not waited for.
+
+    Ordered by the index's own order (state, next_attempt_at) alone, so taking the first
+    row reads one index entry; a tie-break on id would sort every pending row per claim.
+    """
     return (
         select(OutboxEmail)
         .where(OutboxEmail.state == OutboxState.PENDING, OutboxEmail.next_attempt_at <= now)
-        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+        .order_by(OutboxEmail.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
 
 
-def _fail(row: OutboxEmail, error: str, report: DeliveryReport) -> None:
+def claim_next(conn, now: datetime):
+    """Mark the next due row SENDING for this worker and return it (None when none is due).
+
+    `conn` is in autocommit mode, so the claim is committed before anything is sent.
+
+    One statement: on PostgreSQL the subquery locks the row (SKIP LOCKED, so workers take
+    different rows); on SQLite the statement holds the database's single write lock. The
+    state guard makes a row claimed twice impossible on both.
+    """
+    due = due_rows_query(now, 1).with_only_columns(OutboxEmail.id).scalar_subquery()
+    statement = (
+        update(_TABLE)
+        .where(_TABLE.c.id == due, _TABLE.c.state == OutboxState.PENDING)
+        .values(state=OutboxState.SENDING, claimed_at=utcnow(), attempts=_TABLE.c.attempts + 1)
+        .returning(*_CLAIMED)
+    )
+    return conn.execute(statement).first()
+
+
+def _record(conn, row, **values) -> None:
+    """Record a claimed row's outcome, unless someone else has claimed it since."""
+    conn.execute(
+        update(_TABLE)
+        .where(_TABLE.c.id == row.id, _TABLE.c.claimed_at == row.claimed_at)
+        .values(**values)
+    )
+
+
+def _fail(conn, row, error: str, report: DeliveryReport) -> None:
     """Give up on one row for good; it stays in the outbox for `outbox retry-failed`."""
-    row.attempts += 1
-    row.state, row.last_error = OutboxState.FAILED, error[:500]
+    _record(conn, row, state=OutboxState.FAILED, last_error=error[:500])
     report.failed += 1
 
 
-def _defer(row: OutboxEmail, now: datetime, error: str, report: DeliveryReport) -> None:
-    """Count a failed attempt and back off; give up only after MAIL_MAX_ATTEMPTS."""
-    if row.attempts + 1 >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        _fail(row, error, report)
+def _defer(conn, row, now: datetime, error: str, report: DeliveryReport) -> None:
+    """Put a row that surely was not delivered back in the queue, until MAIL_MAX_ATTEMPTS."""
+    if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        _fail(conn, row, error, report)
         return
-    row.attempts += 1
-    row.last_error = error[:500]
-    row.next_attempt_at = now + retry_delay(row.attempts)
+    _record(
+        conn,
+        row,
+        state=OutboxState.PENDING,
+        last_error=error[:500],
+        next_attempt_at=now + retry_delay(row.attempts),
+    )
     report.deferred += 1
 
 
+def _deliver_one(conn, backend, row, now: datetime, report: DeliveryReport) -> bool:
+    """Render and send one claimed row; False when the mail server is failing."""
+    try:
+        message = build_message(row)
+    except EmailCancelled:
+        _record(conn, row, state=OutboxState.CANCELLED, last_error=None)
+        report.cancelled += 1
+        return True
+    except Exception as exc:
+        # A row that cannot be rendered must not hold back the others.
+        log.exception("Outbox email %s cannot be rendered", row.id)
+        db.session.rollback()  # a failed query in a link builder must not poison the next
+        _fail(conn, row, f"render error: {type(exc).__name__}: {exc}", report)
+        return True
+    try:
+        backend.send(message)
+    except PermanentFailure as exc:
+        _fail(conn, row, str(exc), report)
+    except MaybeSent as exc:
+        log.warning("Outbox email %s may have been delivered; not retrying: %s", row.id, exc)
+        _fail(conn, row, MAYBE_SENT + str(exc), report)
+        return False
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning("Mail server unavailable, deferring email %s: %s", row.id, exc)
+        _defer(conn, row, now, f"{type(exc).__name__}: {exc}", report)
+        return False
+    else:
+        _record(conn, row, state=OutboxState.SENT, sent_at=utcnow(), last_error=None)
+        report.sent += 1
+    return True
+
+
+@contextlib.contextmanager
+def _connections():
+    """(claims, outcomes): autocommit connections, so each statement is durable on return.
+
+    On PostgreSQL outcomes do not wait for the disk (synchronous_commit off): the next
+    claim's flush covers them, and one lost in a database crash leaves its row SENDING,
+    which the reaper fails; never a second email. Claims always wait: a claim lost after
+    its email went out would send that email again.
+    """
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as claims:
+        if claims.dialect.name != "postgresql":
+            yield claims, claims
+            return
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as outcomes:
+            outcomes.exec_driver_sql("SET synchronous_commit TO off")
+            try:
+                yield claims, outcomes
+            finally:
+                try:
+                    outcomes.exec_driver_sql("RESET synchronous_commit")
+                except DBAPIError:
+                    outcomes.invalidate()  # never back in the pool with the setting on
+
+
 def deliver_due(now: datetime | None = None) -> DeliveryReport:
-    """Send every due pending email in one batch and commit the outcome."""
+    """Deliver up to OUTBOX_BATCH_SIZE due emails over one connection, one claim at a time."""
     now = now or utcnow()
     report = DeliveryReport()
-    rows = list(db.session.scalars(due_rows_query(now, current_app.config["OUTBOX_BATCH_SIZE"])))
     backend = get_backend(current_app.config)
     try:
-        for index, row in enumerate(rows):
-            try:
-                message = build_message(row)
-            except Exception as exc:
-                # A row that cannot be rendered must not hold back the others.
-                log.exception("Outbox email %s cannot be rendered", row.id)
-                _fail(row, f"render error: {type(exc).__name__}: {exc}", report)
-                continue
-            try:
-                backend.send(message)
-            except PermanentFailure as exc:
-                _fail(row, str(exc), report)
-            except (smtplib.SMTPException, OSError) as exc:
-                log.warning(
-                    "Mail server unavailable, deferring %d emails: %s", len(rows) - index, exc
-                )
-                for pending in rows[index:]:
-                    _defer(pending, now, f"{type(exc).__name__}: {exc}", report)
-                break
-            else:
-                row.attempts += 1
-                row.state, row.sent_at, row.last_error = OutboxState.SENT, utcnow(), None
-                report.sent += 1
+        with _connections() as (claims, outcomes):
+            for _ in range(current_app.config["OUTBOX_BATCH_SIZE"]):
+                row = claim_next(claims, now)
+                if row is None or not _deliver_one(outcomes, backend, row, now, report):
+                    break
+    except BaseException:
+        db.session.rollback()
+        raise
+    else:
+        db.session.commit()  # ends the read transaction that rendering used
     finally:
         backend.close()
-    db.session.commit()
     return report
+
+
+def reap_interrupted(now: datetime | None = None) -> int:
+    """Fail rows left SENDING longer than OUTBOX_SENDING_TIMEOUT_SECONDS; returns how many.
+
+    Their worker died between claiming and recording the outcome, maybe after the server
+    took the message: sending again could email someone twice, so they wait for an admin.
+    """
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["OUTBOX_SENDING_TIMEOUT_SECONDS"])
+    result = db.session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.state == OutboxState.SENDING, _TABLE.c.claimed_at < cutoff)
+        .values(state=OutboxState.FAILED, last_error=INTERRUPTED)
+    )
+    db.session.commit()
+    if result.rowcount:
+        log.warning("Marked %d interrupted outbox emails failed", result.rowcount)
+    return result.rowcount
 
 
 def requeue_failed() -> int:

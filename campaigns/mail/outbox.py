@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
 
 from campaigns.extensions import db
 from campaigns.jobs import enqueue_after_commit
@@ -27,10 +28,18 @@ SUBJECTS = {
 
 
 _INSERT = sa.insert(OutboxEmail.__table__)
+_DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 # Per template, what makes its links from the ids in the payload when the email is rendered.
 # Signed tokens and absolute URLs cost more than the INSERT itself, so the signing path
 # stores the signature's id and the worker makes the links (DESIGN.md section 3).
 _LINK_BUILDERS: dict[str, Callable[[dict], dict]] = {}
+# Per template, what sets its subject, sender name and extra headers from the rendering
+# context, for emails whose envelope depends on their subject (a discreet campaign, say).
+_ENVELOPE_BUILDERS: dict[str, Callable[[dict], dict]] = {}
+
+
+class EmailCancelled(Exception):
+    """What the email was about is gone (an update deleted, a signer unsubscribed): never send."""
 
 
 def links_at_delivery(*templates: str):
@@ -44,18 +53,46 @@ def links_at_delivery(*templates: str):
     return register
 
 
+def envelope_at_delivery(*templates: str):
+    """Register a function giving these templates' envelope from their rendering context.
+
+    It returns any of "subject", "sender_name" (the From display name) and "headers"
+    (a dict of extra headers, see messages.EXTRA_HEADERS); what it leaves out is the default.
+    It runs in the recipient's locale, after the links were made.
+    """
+
+    def register(build: Callable[[dict], dict]) -> Callable[[dict], dict]:
+        for template in templates:
+            _ENVELOPE_BUILDERS[template] = build
+        return build
+
+    return register
+
+
 def email_context(template: str, payload: dict) -> dict:
     """What an email's templates see: its payload and the links made for it now."""
     build = _LINK_BUILDERS.get(template)
     return {**payload, **build(payload)} if build else dict(payload)
 
 
-def email_insert_from(source, template: str, *, recipient, payload, locale, created_at):
+def email_envelope(template: str, context: dict) -> dict:
+    """The subject, sender name and headers a template sets for this email ({} for defaults)."""
+    build = _ENVELOPE_BUILDERS.get(template)
+    return build(context) if build else {}
+
+
+def email_insert_from(
+    source, template: str, *, recipient, payload, locale, created_at, dedupe_key=None,
+    dialect: str | None = None,
+):  # fmt: skip
     """INSERT ... SELECT one due outbox row per row of `source` (a CTE); values are SQL.
 
     For a hot path that queues its email in the same statement as the change causing it.
     When rows went in, the caller asks for the delivery job: enqueue_after_commit, or
     enqueue_now if the statement committed on its own.
+
+    With a dedupe_key (SQL) and the dialect's name, a row whose key is queued already is
+    skipped (ON CONFLICT (dedupe_key) DO NOTHING), so a retried bulk insert adds nothing.
     """
     if template not in SUBJECTS:
         raise ValueError(f"unknown email template {template!r}")
@@ -71,9 +108,15 @@ def email_insert_from(source, template: str, *, recipient, payload, locale, crea
         "created_at": created_at,
     }
     table = OutboxEmail.__table__
-    return sa.insert(table).from_select(
-        list(values), sa.select(*values.values()).select_from(source)
-    )
+    if dedupe_key is None:
+        return sa.insert(table).from_select(
+            list(values), sa.select(*values.values()).select_from(source)
+        )
+    values["dedupe_key"] = dedupe_key
+    # SQLite reads "SELECT ... FROM x ON CONFLICT" as a join unless the SELECT has a WHERE.
+    rows = sa.select(*values.values()).select_from(source).where(sa.true())
+    insert = _DIALECT_INSERTS[dialect](table).from_select(list(values), rows)
+    return insert.on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def queue_email(recipient: str, template: str, *, locale: str = "en", **payload) -> None:

@@ -36,6 +36,11 @@ class SignatureSource(enum.StrEnum):
 
 
 UPDATE_RECIPIENTS = "state = 'confirmed' AND consent_updates AND NOT suspect"
+SUSPECT_WAITING = "suspect AND state IN ('pending', 'confirmed')"
+# SQLite uses a partial index only when the query repeats its terms, and SQLAlchemy writes
+# booleans there as "= 1" / "= 0": the same predicates, spelled as the queries spell them.
+UPDATE_RECIPIENTS_SQLITE = "state = 'confirmed' AND consent_updates = 1 AND suspect = 0"
+SUSPECT_WAITING_SQLITE = "suspect = 1 AND state IN ('pending', 'confirmed')"
 
 
 class Signature(db.Model):
@@ -72,7 +77,14 @@ class Signature(db.Model):
             "campaign_id",
             "id",
             postgresql_where=sa.text(UPDATE_RECIPIENTS),
-            sqlite_where=sa.text(UPDATE_RECIPIENTS),
+            sqlite_where=sa.text(UPDATE_RECIPIENTS_SQLITE),
+        ),
+        # Suspect signatures waiting for a moderator, counted per campaign on the dashboards.
+        sa.Index(
+            "ix_signature_suspect_waiting",
+            "campaign_id",
+            postgresql_where=sa.text(SUSPECT_WAITING),
+            sqlite_where=sa.text(SUSPECT_WAITING_SQLITE),
         ),
         sa.Index(
             "ix_signature_reason_reported_at",

@@ -7,8 +7,16 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from campaigns.extensions import db
-from campaigns.models import Campaign, CampaignReport, CampaignRevision, CampaignStatus
+from campaigns.models import (
+    Campaign,
+    CampaignReport,
+    CampaignRevision,
+    CampaignStatus,
+    Signature,
+    SignatureState,
+)
 from campaigns.models.campaign import PUBLISHED
+from campaigns.signatures.moderation_queries import reported_reasons_query
 
 
 @dataclass
@@ -49,8 +57,22 @@ def hidden_awaiting(limit: int = 100) -> list[Campaign]:
     )
 
 
+# Suspect signatures still held for a moderator, as on each campaign's signatures page;
+# invalidated and withdrawn ones need no decision any more. Written as the predicate of
+# the partial index ix_signature_suspect_waiting, so both databases count from the index.
+SUSPECT_WAITING = (
+    Signature.suspect,
+    Signature.state.in_([SignatureState.PENDING, SignatureState.CONFIRMED]),
+)
+
+
 def queue_counts() -> dict[str, int]:
-    """How many campaigns await review, how many are hidden, how many reports are open."""
+    """What waits for moderators, counted in one statement.
+
+    pending: campaigns awaiting review; hidden: published campaigns hidden pending a
+    decision; reports: open campaign reports; reasons: reported signer reasons awaiting a
+    decision; suspect: suspect signatures held for a moderator (pending or confirmed).
+    """
     pending = select(func.count(Campaign.id)).where(
         Campaign.status == CampaignStatus.PENDING_REVIEW
     )
@@ -58,11 +80,35 @@ def queue_counts() -> dict[str, int]:
         Campaign.hidden_at.is_not(None), Campaign.status.in_(PUBLISHED)
     )
     reports = select(func.count(CampaignReport.id)).where(CampaignReport.resolved_at.is_(None))
-    return {
-        "pending": db.session.scalar(pending),
-        "hidden": db.session.scalar(hidden),
-        "reports": db.session.scalar(reports),
-    }
+    reasons = reported_reasons_query().with_only_columns(func.count(Signature.id)).order_by(None)
+    suspect = select(func.count(Signature.id)).where(*SUSPECT_WAITING)
+    row = db.session.execute(
+        select(
+            pending.scalar_subquery().label("pending"),
+            hidden.scalar_subquery().label("hidden"),
+            reports.scalar_subquery().label("reports"),
+            reasons.scalar_subquery().label("reasons"),
+            suspect.scalar_subquery().label("suspect"),
+        )
+    ).one()
+    return {key: int(value or 0) for key, value in row._asdict().items()}
+
+
+def suspect_by_campaign(limit: int = 10) -> list[tuple[Campaign, int]]:
+    """The campaigns holding the most suspect signatures, with how many each holds."""
+    total = func.count(Signature.id)
+    rows = db.session.execute(
+        select(Signature.campaign_id, total)
+        .where(*SUSPECT_WAITING)
+        .group_by(Signature.campaign_id)
+        .order_by(total.desc(), Signature.campaign_id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return []
+    ids = [campaign_id for campaign_id, _ in rows]
+    campaigns = {c.id: c for c in db.session.scalars(select(Campaign).where(Campaign.id.in_(ids)))}
+    return [(campaigns[campaign_id], n) for campaign_id, n in rows if campaign_id in campaigns]
 
 
 def open_reports_for(campaign: Campaign) -> list[CampaignReport]:

@@ -82,6 +82,7 @@ def queue():
         page=page,
         hidden=queries.hidden_awaiting(),
         counts=queries.queue_counts(),
+        suspect=queries.suspect_by_campaign(),
         claim_holder=services.claim_holder,
     )
 

@@ -40,6 +40,7 @@ def basics(campaign):
     if not form.is_submitted():
         form.title.data, form.category.data = campaign.title, campaign.category_id
         form.country.data = campaign.country or GLOBAL
+        form.discreet_email.data = campaign.discreet_email
     if campaign.is_published:
         form.title.data = campaign.title
     saved = form.validate_on_submit() and _attempt(
@@ -47,6 +48,7 @@ def basics(campaign):
         lambda: services.update_basics(
             current_user, campaign, title=form.title.data,
             category_id=form.category.data, country=form.country.data,
+            discreet_email=form.discreet_email.data,
         ),
     )  # fmt: skip
     return form, saved

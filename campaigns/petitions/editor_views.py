@@ -37,6 +37,7 @@ def new():
             campaign = services.start_campaign(
                 current_user, title=form.title.data, category_id=form.category.data,
                 country=form.country.data, language=str(get_locale() or "en"),
+                discreet_email=form.discreet_email.data,
             )  # fmt: skip
         except services.CampaignError as exc:
             fail(form, exc)

@@ -42,6 +42,14 @@ class BasicsForm(StepForm):
     )
     category = SelectField(_l("Category"), coerce=int, validate_choice=False)
     country = SelectField(_l("Country"), validate_choice=False)
+    discreet_email = BooleanField(
+        _l("Discreet email"),
+        description=_l(
+            "For signers who share an inbox or a computer: emails to signers leave the "
+            "campaign's title out of the subject and the sender's name. The email itself "
+            "still names it. You can change this at any time."
+        ),
+    )
 
     def set_choices(self, categories) -> None:
         """Offer the active categories and every country (or global)."""

@@ -65,11 +65,15 @@ def campaign_for_organizer(slug: str, user: User) -> Campaign:
 
 
 def published_updates(campaign: Campaign) -> list[Update]:
-    """The campaign's published updates, newest first."""
+    """The campaign's published, undeleted updates, newest first (the timeline merges more)."""
     return list(
         db.session.scalars(
             select(Update)
-            .where(Update.campaign_id == campaign.id, Update.published_at.is_not(None))
+            .where(
+                Update.campaign_id == campaign.id,
+                Update.published_at.is_not(None),
+                Update.deleted_at.is_(None),
+            )
             .order_by(Update.published_at.desc())
             .limit(50)
         )

@@ -65,8 +65,9 @@ def _country(code: str) -> str | None:
 
 
 def start_campaign(
-    actor: User, *, title: str, category_id: int, country: str, language: str
-) -> Campaign:
+    actor: User, *, title: str, category_id: int, country: str, language: str,
+    discreet_email: bool = False,
+) -> Campaign:  # fmt: skip
     """Create a draft owned by a member whose email address is confirmed."""
     if actor.email_verified_at is None:
         raise CampaignError(_("Confirm your email address before starting a campaign."))
@@ -78,6 +79,7 @@ def start_campaign(
         language=language,
         owner=actor,
         status=CampaignStatus.DRAFT,
+        discreet_email=discreet_email,
     )
     refresh_search_text(campaign)
     _insert_with_free_slug(campaign)
@@ -96,9 +98,10 @@ def _insert_with_free_slug(campaign: Campaign) -> None:
 
 
 def update_basics(
-    actor: User, campaign: Campaign, *, title: str, category_id: int, country: str
-) -> None:
-    """Change title, category and country; the title is locked once signers have seen it."""
+    actor: User, campaign: Campaign, *, title: str, category_id: int, country: str,
+    discreet_email: bool | None = None,
+) -> None:  # fmt: skip
+    """Change title, category, country and discreet email; the title locks once open."""
     _require_edit(actor, campaign)
     title = title.strip()
     if campaign.is_published and title != campaign.title:
@@ -107,6 +110,8 @@ def update_basics(
         campaign.category = _active_category(category_id)
     campaign.title = title
     campaign.country = _country(country)
+    if discreet_email is not None:  # may change while open: it only shapes future emails
+        campaign.discreet_email = discreet_email
     refresh_search_text(campaign)
 
 

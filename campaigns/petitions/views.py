@@ -9,6 +9,7 @@ from campaigns.core.forms import EmptyForm
 from campaigns.core.urls import absolute_url
 from campaigns.extensions import db
 from campaigns.models import Role
+from campaigns.outcomes import updates
 from campaigns.petitions import queries, services
 from campaigns.petitions.countries import country_name
 from campaigns.petitions.labels import status_label
@@ -38,7 +39,8 @@ def render_campaign(campaign, *, sign_form=None, status: int = 200):
     return render_template(
         "petitions/show.html",
         campaign=campaign,
-        updates=queries.published_updates(campaign),
+        timeline=updates.timeline(campaign),
+        update_controls=updates.controls_for(current_user, campaign),
         form=EmptyForm(),
         preview=False,
         **signing_context(campaign, current_user, sign_form),

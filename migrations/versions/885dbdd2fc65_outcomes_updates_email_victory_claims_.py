@@ -11,8 +11,9 @@ Issue 5 (outcomes):
 - decision_maker: a recorded response's link, and who recorded it when.
 - outbox_email: claimed_at (a worker is sending it: at most once, see OutboxState.SENDING)
   and dedupe_key, unique, so a retried fan-out of an update queues nobody twice.
-- signature: a partial index on the recipients of update emails (confirmed, consenting,
-  not suspect), which pending guest signatures never enter.
+- signature: partial indexes on the recipients of update emails (confirmed, consenting,
+  not suspect) and on suspect signatures waiting for a moderator (the dashboards count
+  them per campaign); an ordinary guest signature enters neither.
 - update: edit and delete times, and the fan-out's progress (cursor, done, recipients);
   existing rows get 0 for the counters.
 - user: disabled_at.
@@ -80,7 +81,8 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_outbox_email_dedupe_key'), ['dedupe_key'])
 
     with op.batch_alter_table('signature', schema=None) as batch_op:
-        batch_op.create_index('ix_signature_update_recipients', ['campaign_id', 'id'], unique=False, postgresql_where=sa.text("state = 'confirmed' AND consent_updates AND NOT suspect"), sqlite_where=sa.text("state = 'confirmed' AND consent_updates AND NOT suspect"))
+        batch_op.create_index('ix_signature_suspect_waiting', ['campaign_id'], unique=False, postgresql_where=sa.text("suspect AND state IN ('pending', 'confirmed')"), sqlite_where=sa.text("suspect = 1 AND state IN ('pending', 'confirmed')"))
+        batch_op.create_index('ix_signature_update_recipients', ['campaign_id', 'id'], unique=False, postgresql_where=sa.text("state = 'confirmed' AND consent_updates AND NOT suspect"), sqlite_where=sa.text("state = 'confirmed' AND consent_updates = 1 AND suspect = 0"))
 
     with op.batch_alter_table('update', schema=None) as batch_op:
         batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True))
@@ -107,7 +109,8 @@ def downgrade():
         batch_op.drop_column('updated_at')
 
     with op.batch_alter_table('signature', schema=None) as batch_op:
-        batch_op.drop_index('ix_signature_update_recipients', postgresql_where=sa.text("state = 'confirmed' AND consent_updates AND NOT suspect"), sqlite_where=sa.text("state = 'confirmed' AND consent_updates AND NOT suspect"))
+        batch_op.drop_index('ix_signature_suspect_waiting')
+        batch_op.drop_index('ix_signature_update_recipients', postgresql_where=sa.text("state = 'confirmed' AND consent_updates AND NOT suspect"), sqlite_where=sa.text("state = 'confirmed' AND consent_updates = 1 AND suspect = 0"))
 
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_outbox_email_dedupe_key'), type_='unique')

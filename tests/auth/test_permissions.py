@@ -17,7 +17,7 @@ ROUTES = [
 TABLE = {
     ANON: [302, 302, 302, 302],
     Role.MEMBER: [200, 403, 403, 403],
-    Role.MODERATOR: [200, 200, 403, 403],
+    Role.MODERATOR: [200, 403, 403, 403],
     Role.ADMIN: [200, 200, 200, 302],
 }
 

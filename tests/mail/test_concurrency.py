@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from campaigns.extensions import db
-from campaigns.mail.delivery import due_rows_query
+from campaigns.mail.delivery import claim_next, due_rows_query
 from campaigns.models import OutboxEmail, utcnow
 from tests.conftest import REDIS_URL, ROOT, USING_POSTGRES
 
@@ -32,6 +32,28 @@ def test_two_workers_claim_disjoint_batches(app):
             assert len(a) == 6 and len(b) == 4 and not a & b
             first.rollback()
             second.rollback()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not USING_POSTGRES, reason="row locking with SKIP LOCKED needs PostgreSQL")
+def test_concurrent_claims_take_different_rows(app):
+    """A claim in flight locks its row; a second worker claims the next one, never the same."""
+    with app.app_context():
+        db.session.add_all(
+            OutboxEmail(recipient=f"r{n}@example.org", template="password_changed")
+            for n in range(3)
+        )
+        db.session.commit()
+        now = utcnow()
+        with db.engine.connect() as first, db.engine.connect() as second:
+            a = claim_next(first, now)  # not committed yet: the row stays locked
+            b = claim_next(second, now)
+            assert a is not None and b is not None and a.id != b.id
+            first.rollback()
+            second.commit()
+            c = claim_next(first, now)
+            first.commit()
+            assert c is not None and c.id != b.id
 
 
 @pytest.mark.redis

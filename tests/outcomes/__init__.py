@@ -1,0 +1,1 @@
+"""Tests for outcomes: updates, responses, victories."""
