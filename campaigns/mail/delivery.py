@@ -7,13 +7,14 @@ because the server may already have taken it. An admin can requeue it by hand.
 """
 
 import contextlib
+import functools
 import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 
 from campaigns.extensions import db
@@ -80,32 +81,55 @@ def due_rows_query(now: datetime, limit: int):
     )
 
 
+@functools.cache
+def _claim_statement():
+    """The claim: one UPDATE whose subquery picks and locks the next due row (built once)."""
+    due = (
+        select(_TABLE.c.id)
+        .where(_TABLE.c.state == OutboxState.PENDING, _TABLE.c.next_attempt_at <= bindparam("now"))
+        .order_by(_TABLE.c.next_attempt_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        update(_TABLE)
+        .where(_TABLE.c.id == due, _TABLE.c.state == OutboxState.PENDING)
+        .values(
+            state=OutboxState.SENDING,
+            claimed_at=bindparam("claimed_at_now"),
+            attempts=_TABLE.c.attempts + 1,
+        )
+        .returning(*_CLAIMED)
+    )
+
+
 def claim_next(conn, now: datetime):
     """Mark the next due row SENDING for this worker and return it (None when none is due).
 
     `conn` is in autocommit mode, so the claim is committed before anything is sent.
-
-    One statement: on PostgreSQL the subquery locks the row (SKIP LOCKED, so workers take
-    different rows); on SQLite the statement holds the database's single write lock. The
-    state guard makes a row claimed twice impossible on both.
+    On PostgreSQL the subquery locks the row (SKIP LOCKED, so workers take different rows);
+    on SQLite the statement holds the database's single write lock. The state guard makes
+    a row claimed twice impossible on both.
     """
-    due = due_rows_query(now, 1).with_only_columns(OutboxEmail.id).scalar_subquery()
-    statement = (
+    return conn.execute(_claim_statement(), {"now": now, "claimed_at_now": utcnow()}).first()
+
+
+@functools.cache
+def _outcome_statement(columns: tuple[str, ...]):
+    """UPDATE of a claimed row's outcome columns, unless it was claimed again since."""
+    return (
         update(_TABLE)
-        .where(_TABLE.c.id == due, _TABLE.c.state == OutboxState.PENDING)
-        .values(state=OutboxState.SENDING, claimed_at=utcnow(), attempts=_TABLE.c.attempts + 1)
-        .returning(*_CLAIMED)
+        .where(_TABLE.c.id == bindparam("row_id"), _TABLE.c.claimed_at == bindparam("row_claim"))
+        .values({column: bindparam(f"new_{column}") for column in columns})
     )
-    return conn.execute(statement).first()
 
 
 def _record(conn, row, **values) -> None:
-    """Record a claimed row's outcome, unless someone else has claimed it since."""
-    conn.execute(
-        update(_TABLE)
-        .where(_TABLE.c.id == row.id, _TABLE.c.claimed_at == row.claimed_at)
-        .values(**values)
-    )
+    """Record a claimed row's outcome (statements are built once per set of columns)."""
+    params = {f"new_{column}": value for column, value in values.items()}
+    statement = _outcome_statement(tuple(sorted(values)))
+    conn.execute(statement, {"row_id": row.id, "row_claim": row.claimed_at, **params})
 
 
 def _fail(conn, row, error: str, report: DeliveryReport) -> None:

@@ -7,6 +7,8 @@ cursor, and every row carries a unique dedupe key, so a job that dies and runs a
 where it stopped and never queues anyone twice.
 """
 
+import functools
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
@@ -192,14 +194,21 @@ _FACTS = (
 )  # fmt: skip
 
 
-def _facts(update_id: int, signature_id: int):
-    """What the email needs to know now: the update, its campaign and the signer's consent."""
-    return db.session.execute(
+@functools.cache
+def _facts_query():
+    """The query behind _facts, built once per process (it runs once per email)."""
+    return (
         sa.select(*_FACTS)
         .join(Campaign, Campaign.id == Update.campaign_id)
-        .join(Signature, Signature.id == signature_id)
-        .where(Update.id == update_id)
-    ).first()
+        .join(Signature, Signature.id == sa.bindparam("signature_id"))
+        .where(Update.id == sa.bindparam("update_id"))
+    )
+
+
+def _facts(update_id: int, signature_id: int):
+    """What the email needs to know now: the update, its campaign and the signer's consent."""
+    params = {"update_id": update_id, "signature_id": signature_id}
+    return db.session.execute(_facts_query(), params).first()
 
 
 def _still_wanted(facts) -> bool:
@@ -273,13 +282,19 @@ def _update_envelope(context: dict) -> dict:
     }
 
 
+@functools.cache
+def _discreet_query():
+    """A campaign's discreet_email by slug, built once (it runs once per confirmation)."""
+    return sa.select(Campaign.discreet_email).where(Campaign.slug == sa.bindparam("slug"))
+
+
 @envelope_at_delivery("signature_confirm")
 def _confirmation_envelope(context: dict) -> dict:
     """The confirmation comes from "<campaign> via Groundswell" unless the campaign is discreet."""
     slug = context.get("slug")
     if slug is None:
         return {}
-    discreet = db.session.scalar(sa.select(Campaign.discreet_email).where(Campaign.slug == slug))
+    discreet = db.session.scalar(_discreet_query(), {"slug": slug})
     if discreet is None or discreet:
         return {}
     return {"sender_name": _sender_name(context["title"])}

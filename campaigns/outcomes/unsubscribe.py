@@ -8,11 +8,12 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from campaigns.extensions import db
-from campaigns.models import Campaign, OutboxEmail, OutboxState, Signature
+from campaigns.models import Campaign, OutboxEmail, OutboxState, Signature, SignatureState
 
 UNSUBSCRIBE_SALT = "groundswell.unsubscribe"
 # The outbox template of update emails (campaigns.outcomes.mailing.TEMPLATE).
 UPDATE_TEMPLATE = "signer_update"
+LIVE_STATES = (SignatureState.PENDING, SignatureState.CONFIRMED)
 
 
 class Scope(enum.StrEnum):
@@ -63,13 +64,15 @@ def read_unsubscribe_token(token: str) -> int | None:
 def subscription(signature_id: int) -> Subscription | None:
     """The signature and campaign an unsubscribe link names, or None if the signature is gone."""
     row = db.session.execute(
-        sa.select(Signature.consent_updates, Campaign.title, Campaign.slug)
+        sa.select(Signature.consent_updates, Signature.state, Campaign.title, Campaign.slug)
         .join(Campaign, Campaign.id == Signature.campaign_id)
         .where(Signature.id == signature_id)
     ).first()
     if row is None:
         return None
-    return Subscription(signature_id, row.title, row.slug, row.consent_updates)
+    # A withdrawn or invalidated signature gets no updates, whatever it once agreed to.
+    receiving = row.consent_updates and row.state in LIVE_STATES
+    return Subscription(signature_id, row.title, row.slug, receiving)
 
 
 def _cancel_pending(emails: list[str], signature_id: int | None) -> None:

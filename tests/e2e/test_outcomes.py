@@ -71,9 +71,14 @@ def add_signers(app, slug: str) -> None:
         for email, consent, state in rows:
             db.session.add(
                 Signature(
-                    campaign_id=campaign.id, email=email, canonical_email=email,
-                    email_domain="example.org", name=email.split("@")[0].title(), country="GB",
-                    consent_updates=consent, state=state,
+                    campaign_id=campaign.id,
+                    email=email,
+                    canonical_email=email,
+                    email_domain="example.org",
+                    name=email.split("@")[0].title(),
+                    country="GB",
+                    consent_updates=consent,
+                    state=state,
                     confirmed_at=utcnow() if state == SignatureState.CONFIRMED else None,
                 )  # fmt: skip
             )
@@ -132,7 +137,7 @@ def test_update_emailed_victory_confirmed_and_listed(
         page.get_by_role("link", name="Declare victory").click()
         page.get_by_label("What happened", exact=True).fill("The council lit the towpath.")
         page.get_by_label("Link to the evidence", exact=True).fill("https://example.org/lights")
-        page.get_by_role("button", name="Declare victory").click()
+        page.get_by_role("button", name="Send for review").click()
         page.get_by_text("waiting for", exact=False).first.wait_for()
         page.get_by_role("button", name="Log out").click()
 
@@ -143,7 +148,7 @@ def test_update_emailed_victory_confirmed_and_listed(
         page.get_by_role("button", name="Confirm").first.click()
 
         page.goto(f"{base}/victories")
-        expect(page.get_by_role("link", name="Light the towpath")).to_be_visible()
+        expect(page.get_by_role("link", name="Light the towpath", exact=True)).to_be_visible()
         expect(page.get_by_text("The council lit the towpath.").first).to_be_visible()
         page.goto(f"{base}/campaigns/{slug}")
         expect(page.get_by_text("Victory!")).to_be_visible()

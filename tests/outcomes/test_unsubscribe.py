@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from campaigns.extensions import db
-from campaigns.models import OutboxEmail, OutboxState, Signature
+from campaigns.models import OutboxEmail, OutboxState, Signature, SignatureState
 from campaigns.outcomes.unsubscribe import make_unsubscribe_token
 from campaigns.signatures.tokens import make_withdraw_token
 from tests.outcomes.mailing_helpers import add_signers, add_update, fan_out, update_emails
@@ -169,3 +169,12 @@ def test_signature_gone_says_so(app, client, two_campaigns):
     gone = client.post(link(app, sid), data={"scope": "campaign"})
     assert gone.status_code == 410
     assert "There is nothing to unsubscribe" in gone.get_data(as_text=True)
+
+
+def test_page_of_a_withdrawn_signature_says_no_updates_come(app, client, make_campaign):
+    """Someone who withdrew gets no updates; the page says so instead of offering to stop them."""
+    slug = make_campaign(title="Refuse the $5 million pledge")
+    add_signers(app, slug, 1, state=SignatureState.WITHDRAWN)
+    page = client.get(link(app, signature_id(app, slug, "signer0@example.org")))
+    assert page.status_code == 200
+    assert "You already get no updates from" in page.get_data(as_text=True)
