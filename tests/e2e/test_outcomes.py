@@ -69,19 +69,13 @@ def add_signers(app, slug: str) -> None:
         rows += [(email, False, SignatureState.CONFIRMED) for email in SILENT]
         rows.append(("pending@example.org", True, SignatureState.PENDING))
         for email, consent, state in rows:
-            db.session.add(
-                Signature(
-                    campaign_id=campaign.id,
-                    email=email,
-                    canonical_email=email,
-                    email_domain="example.org",
-                    name=email.split("@")[0].title(),
-                    country="GB",
-                    consent_updates=consent,
-                    state=state,
-                    confirmed_at=utcnow() if state == SignatureState.CONFIRMED else None,
-                )  # fmt: skip
-            )
+            confirmed_at = utcnow() if state == SignatureState.CONFIRMED else None
+            signature = Signature(
+                campaign_id=campaign.id, email=email, canonical_email=email,
+                email_domain="example.org", name=email.split("@")[0].title(), country="GB",
+                consent_updates=consent, state=state, confirmed_at=confirmed_at,
+            )  # fmt: skip
+            db.session.add(signature)
         db.session.commit()
 
 
