@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, literal_column, select, update
 from sqlalchemy.exc import DBAPIError
 
 from campaigns.extensions import db
@@ -81,12 +81,22 @@ def due_rows_query(now: datetime, limit: int):
     )
 
 
+# Written as the partial indexes' predicates (literals, not parameters), so both databases
+# take the next due row from the index of its kind (models.outbox).
+_PENDING = _TABLE.c.state == literal_column(f"'{OutboxState.PENDING.value}'")
+_SENDING = _TABLE.c.state == literal_column(f"'{OutboxState.SENDING.value}'")
+
+
 @functools.cache
-def _claim_statement():
-    """The claim: one UPDATE whose subquery picks and locks the next due row (built once)."""
+def _claim_statement(bulk: bool):
+    """The claim: one UPDATE whose subquery picks and locks the next due row (built once).
+
+    bulk=False claims transactional rows (no dedupe key), bulk=True update emails.
+    """
+    keyed = _TABLE.c.dedupe_key.is_not(None) if bulk else _TABLE.c.dedupe_key.is_(None)
     due = (
         select(_TABLE.c.id)
-        .where(_TABLE.c.state == OutboxState.PENDING, _TABLE.c.next_attempt_at <= bindparam("now"))
+        .where(_PENDING, keyed, _TABLE.c.next_attempt_at <= bindparam("now"))
         .order_by(_TABLE.c.next_attempt_at)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -110,9 +120,12 @@ def claim_next(conn, now: datetime):
     `conn` is in autocommit mode, so the claim is committed before anything is sent.
     On PostgreSQL the subquery locks the row (SKIP LOCKED, so workers take different rows);
     on SQLite the statement holds the database's single write lock. The state guard makes
-    a row claimed twice impossible on both.
+    a row claimed twice impossible on both. Transactional emails go first: a signer's
+    confirmation never waits behind a large update's recipients.
     """
-    return conn.execute(_claim_statement(), {"now": now, "claimed_at_now": utcnow()}).first()
+    params = {"now": now, "claimed_at_now": utcnow()}
+    row = conn.execute(_claim_statement(False), params).first()
+    return row if row is not None else conn.execute(_claim_statement(True), params).first()
 
 
 @functools.cache
@@ -240,7 +253,7 @@ def reap_interrupted(now: datetime | None = None) -> int:
     cutoff = now - timedelta(seconds=current_app.config["OUTBOX_SENDING_TIMEOUT_SECONDS"])
     result = db.session.execute(
         update(_TABLE)
-        .where(_TABLE.c.state == OutboxState.SENDING, _TABLE.c.claimed_at < cutoff)
+        .where(_SENDING, _TABLE.c.claimed_at < cutoff)
         .values(state=OutboxState.FAILED, last_error=INTERRUPTED)
     )
     db.session.commit()

@@ -116,7 +116,10 @@ def email_insert_from(
     # SQLite reads "SELECT ... FROM x ON CONFLICT" as a join unless the SELECT has a WHERE.
     rows = sa.select(*values.values()).select_from(source).where(sa.true())
     insert = _DIALECT_INSERTS[dialect](table).from_select(list(values), rows)
-    return insert.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    # The unique index is partial (keyed rows only): the conflict target names its predicate.
+    return insert.on_conflict_do_nothing(
+        index_elements=["dedupe_key"], index_where=table.c.dedupe_key.is_not(None)
+    )
 
 
 def queue_email(recipient: str, template: str, *, locale: str = "en", **payload) -> None:

@@ -25,13 +25,40 @@ class OutboxState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+DUE = "state = 'pending' AND dedupe_key IS NULL"
+BULK_DUE = "state = 'pending' AND dedupe_key IS NOT NULL"
+SENDING = "state = 'sending'"
+KEYED = "dedupe_key IS NOT NULL"
+
+
 class OutboxEmail(db.Model):
     """One email to one recipient, rendered from a template at delivery time."""
 
     __tablename__ = "outbox_email"
     __table_args__ = (
-        sa.Index("ix_outbox_email_state_next_attempt_at", "state", "next_attempt_at"),
-    )
+        # Due rows are claimed in next_attempt_at order, transactional ones (confirmations,
+        # password resets: no dedupe key) before bulk ones (update emails), so a 100,000-
+        # recipient update never holds back a signer's confirmation. Partial, so each index
+        # holds only what waits, however many sent rows the table keeps.
+        sa.Index(
+            "ix_outbox_email_due", "next_attempt_at",
+            postgresql_where=sa.text(DUE), sqlite_where=sa.text(DUE),
+        ),
+        sa.Index(
+            "ix_outbox_email_bulk_due", "next_attempt_at",
+            postgresql_where=sa.text(BULK_DUE), sqlite_where=sa.text(BULK_DUE),
+        ),
+        # The few rows a worker is sending right now; the reaper looks for stale ones.
+        sa.Index(
+            "ix_outbox_email_sending", "claimed_at",
+            postgresql_where=sa.text(SENDING), sqlite_where=sa.text(SENDING),
+        ),
+        # Only bulk rows have a key; a transactional email (the signing path) adds no entry.
+        sa.Index(
+            "uq_outbox_email_dedupe_key", "dedupe_key", unique=True,
+            postgresql_where=sa.text(KEYED), sqlite_where=sa.text(KEYED),
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
@@ -49,4 +76,4 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[datetime | None]
     # Bulk emails name what they are ("update:<id>:<signature id>"): queueing the same one
     # twice is refused by the unique index, so a retried fan-out adds nothing.
-    dedupe_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(120))

@@ -10,7 +10,10 @@ Issue 5 (outcomes):
 - campaign: the count at victory, and the "discreet email" setting (false for existing rows).
 - decision_maker: a recorded response's link, and who recorded it when.
 - outbox_email: claimed_at (a worker is sending it: at most once, see OutboxState.SENDING)
-  and dedupe_key, unique, so a retried fan-out of an update queues nobody twice.
+  and dedupe_key, unique where set, so a retried fan-out of an update queues nobody twice.
+  The (state, next_attempt_at) index becomes partial indexes on what waits: transactional
+  rows (no key) and bulk rows (keyed) separately, so confirmations are claimed first, and
+  the rows being sent (for the reaper). A confirmation email still writes one index entry.
 - signature: partial indexes on the recipients of update emails (confirmed, consenting,
   not suspect) and on suspect signatures waiting for a moderator (the dashboards count
   them per campaign); an ordinary guest signature enters neither.
@@ -27,6 +30,15 @@ revision = '885dbdd2fc65'
 down_revision = '9c2e4f1a7b3d'
 branch_labels = None
 depends_on = None
+
+
+# Claims take transactional rows (no dedupe key) before bulk ones; each index is partial.
+OUTBOX_INDEXES = [
+    ("ix_outbox_email_due", "next_attempt_at", "state = 'pending' AND dedupe_key IS NULL", False),
+    ("ix_outbox_email_bulk_due", "next_attempt_at", "state = 'pending' AND dedupe_key IS NOT NULL", False),
+    ("ix_outbox_email_sending", "claimed_at", "state = 'sending'", False),
+    ("uq_outbox_email_dedupe_key", "dedupe_key", "dedupe_key IS NOT NULL", True),
+]
 
 
 def _keep_autoincrement():
@@ -78,7 +90,9 @@ def upgrade():
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('dedupe_key', sa.String(length=120), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_outbox_email_dedupe_key'), ['dedupe_key'])
+        batch_op.drop_index('ix_outbox_email_state_next_attempt_at')
+        for name, column, where, unique in OUTBOX_INDEXES:
+            batch_op.create_index(name, [column], unique=unique, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
 
     with op.batch_alter_table('signature', schema=None) as batch_op:
         batch_op.create_index('ix_signature_suspect_waiting', ['campaign_id'], unique=False, postgresql_where=sa.text("suspect AND state IN ('pending', 'confirmed')"), sqlite_where=sa.text("suspect = 1 AND state IN ('pending', 'confirmed')"))
@@ -113,7 +127,9 @@ def downgrade():
         batch_op.drop_index('ix_signature_update_recipients', postgresql_where=sa.text("state = 'confirmed' AND consent_updates AND NOT suspect"), sqlite_where=sa.text("state = 'confirmed' AND consent_updates = 1 AND suspect = 0"))
 
     with op.batch_alter_table('outbox_email', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_outbox_email_dedupe_key'), type_='unique')
+        for name, _column, _where, _unique in OUTBOX_INDEXES:
+            batch_op.drop_index(name)
+        batch_op.create_index('ix_outbox_email_state_next_attempt_at', ['state', 'next_attempt_at'], unique=False)
         batch_op.drop_column('dedupe_key')
         batch_op.drop_column('claimed_at')
 

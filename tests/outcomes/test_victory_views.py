@@ -1,119 +1,17 @@
-"""Who may use each victory and response route, walked over HTTP; bad ids are 404s."""
+"""Victory and response pages: bad ids are 404s, the queue's content, links by role.
+
+Who may use each route is stated once, in the authorization table (tests/test_authorization.py).
+"""
 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from campaigns.extensions import db as _db
-from campaigns.models import Campaign, CampaignStatus, Role, VictoryClaim, utcnow
+from campaigns.models import Campaign, Role, utcnow
 from tests.conftest import login
-from tests.outcomes.victory_helpers import EVIDENCE, SUMMARY, VICTORY, add_claim, claims_of
-
-ROLES = ("anonymous", "member", "owner", "co_organizer", "moderator", "admin")
-OK, LOGIN = "ok", "login"
-OPEN, VICTORY_STATE, HIDDEN, DRAFT = "open", "victory", "hidden", "draft"
-RESPONSE = {"responded_at": "2024-03-01", "response": "We will review the policy."}
-
-
-def row(action, method, path, state, *outcomes, data=None):
-    """One action and the outcome each role gets."""
-    assert len(outcomes) == len(ROLES)
-    return (action, method, path, state, dict(zip(ROLES, outcomes, strict=True)), data or {})
-
-
-TABLE = [
-    row("victories page", "GET", "/victories", OPEN, OK, OK, OK, OK, OK, OK),
-    row("victories feed", "GET", "/victories.atom", OPEN, OK, OK, OK, OK, OK, OK),
-    row("declare form", "GET", "/campaigns/{slug}/victory", OPEN,
-        LOGIN, 403, OK, OK, 403, 403),
-    row("declare", "POST", "/campaigns/{slug}/victory", OPEN,
-        LOGIN, 403, OK, OK, 403, 403, data=VICTORY),
-    row("declare hidden", "POST", "/campaigns/{slug}/victory", HIDDEN,
-        LOGIN, 404, 404, 404, 403, 403, data=VICTORY),
-    row("declare draft", "POST", "/campaigns/{slug}/victory", DRAFT,
-        LOGIN, 404, 409, 409, 403, 403, data=VICTORY),
-    row("claims queue", "GET", "/admin/victories", None, LOGIN, 403, 403, 403, 403, OK),
-    row("confirm claim", "POST", "/admin/victories/{claim_id}/confirm", OPEN,
-        LOGIN, 403, 403, 403, 403, OK),
-    row("decline claim", "POST", "/admin/victories/{claim_id}/decline", OPEN,
-        LOGIN, 403, 403, 403, 403, OK, data={"d{claim_id}-reason": "No evidence."}),
-    row("mark page", "GET", "/admin/campaigns/{slug}/victory", OPEN,
-        LOGIN, 403, 403, 403, 403, OK),
-    row("mark", "POST", "/admin/campaigns/{slug}/victory", OPEN,
-        LOGIN, 403, 403, 403, 403, OK, data=VICTORY),
-    row("revoke", "POST", "/admin/campaigns/{slug}/victory/revoke", VICTORY_STATE,
-        LOGIN, 403, 403, 403, 403, OK, data={"reason": "Reversed."}),
-    row("response form", "GET", "/campaigns/{slug}/decision-makers/{maker_id}/response", OPEN,
-        LOGIN, 403, OK, OK, 403, OK),
-    row("record response", "POST", "/campaigns/{slug}/decision-makers/{maker_id}/response",
-        OPEN, LOGIN, 403, OK, OK, 403, OK, data=RESPONSE),
-    row("response on a draft", "GET", "/campaigns/{slug}/decision-makers/{maker_id}/response",
-        DRAFT, LOGIN, 404, 409, 409, 403, 409),
-    row("response on hidden", "POST", "/campaigns/{slug}/decision-makers/{maker_id}/response",
-        HIDDEN, LOGIN, 404, 404, 404, 403, OK, data=RESPONSE),
-]  # fmt: skip
-
-
-@pytest.fixture
-def world(app, make_user, make_campaign):
-    """Users for every role and a factory for a campaign (with a pending claim if open)."""
-    owner, co = make_user(), make_user()
-    users = {
-        "member": make_user(),
-        "owner": owner,
-        "co_organizer": co,
-        "moderator": make_user(role=Role.MODERATOR),
-        "admin": make_user(role=Role.ADMIN),
-    }
-
-    def campaign(state):
-        fields = {
-            OPEN: {"status": CampaignStatus.OPEN},
-            VICTORY_STATE: {"status": CampaignStatus.VICTORY, "victory_confirmed_at": utcnow()},
-            HIDDEN: {"status": CampaignStatus.OPEN, "hidden_at": utcnow()},
-            DRAFT: {"status": CampaignStatus.DRAFT},
-        }[state]
-        slug = make_campaign(owner=owner, co_organizers=[co], **fields)
-        with app.app_context():
-            campaign = _db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-            maker_id = campaign.decision_makers[0].id
-        return {"slug": slug, "maker_id": maker_id, "claim_id": add_claim(app, slug, owner)}
-
-    return users, campaign
-
-
-def outcome(response) -> str | int:
-    """Classify a response as ok, a log-in redirect, or a refusal status."""
-    location = response.headers.get("Location", "")
-    if response.status_code in (302, 303) and "/login" in location:
-        return LOGIN
-    if response.status_code in (200, 302, 303):
-        return OK
-    return response.status_code
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(
-    ("action", "method", "path", "state", "expected", "data"), TABLE, ids=[r[0] for r in TABLE]
-)
-def test_victory_authorization_table(
-    app, client, world, role, action, method, path, state, expected, data
-):
-    """Each role gets exactly the outcome the table states for each action."""
-    users, campaign = world
-    values = campaign(state) if state else {}
-    # Declaring and marking need no claim waiting; the queue actions need one.
-    if action in ("declare", "mark") and values:
-        with app.app_context():
-            _db.session.execute(delete(VictoryClaim).where(VictoryClaim.id == values["claim_id"]))
-            _db.session.commit()
-    if role != "anonymous":
-        assert login(client, users[role].email).status_code == 302
-    url = path.format(**values)
-    form = {key.format(**values): value for key, value in data.items()}
-    response = client.get(url) if method == "GET" else client.post(url, data=form)
-    assert outcome(response) == expected[role], response.get_data(as_text=True)[:500]
+from tests.outcomes.victory_helpers import EVIDENCE, SUMMARY, add_claim, claims_of
 
 
 @pytest.mark.parametrize(
