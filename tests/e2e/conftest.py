@@ -1,5 +1,6 @@
 """A live server and real headless Chromium (Debian's), driven by Playwright."""
 
+import contextlib
 import os
 import shutil
 import threading
@@ -49,8 +50,8 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def live_server(app_factory):
+@contextlib.contextmanager
+def serving(app_factory, **overrides):
     """The app served on a loopback port, with CSRF on and jobs in-process."""
     server = make_server("127.0.0.1", 0, None, threaded=True)
     port = server.socket.getsockname()[1]
@@ -59,16 +60,26 @@ def live_server(app_factory):
         JOBS_BACKEND="thread",
         BASE_URL=f"http://127.0.0.1:{port}",
         TESTING=False,
+        **overrides,
     )
     server.app = app
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{port}"
     server.flask_app = app
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+def live_server(app_factory):
+    """The app served on a loopback port, with CSRF on and jobs in-process."""
+    with serving(app_factory) as server:
+        yield server
 
 
 @pytest.fixture

@@ -4,19 +4,17 @@ The live server sends mail to a real SMTP server on loopback (aiosmtpd), so the 
 exactly what signers received: consenting signers each email once, the others nothing.
 """
 
-import threading
 import time
 from collections import Counter
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from campaigns.extensions import db
 from campaigns.jobs.tasks import TASKS
 from campaigns.models import CampaignStatus, Role, Signature, SignatureState, utcnow
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import check_axe
+from tests.e2e.conftest import check_axe, serving
 from tests.mail.conftest import SmtpServer
 
 CONSENTING = ("ada@example.org", "grace@example.org")
@@ -34,27 +32,10 @@ def smtp():
 
 @pytest.fixture
 def mailing_server(app_factory, smtp):
-    """The app on a loopback port, CSRF on, jobs in-process, mail to the SMTP server."""
-    server = make_server("127.0.0.1", 0, None, threaded=True)
-    port = server.socket.getsockname()[1]
-    app = app_factory(
-        WTF_CSRF_ENABLED=True,
-        JOBS_BACKEND="thread",
-        BASE_URL=f"http://127.0.0.1:{port}",
-        TESTING=False,
-        MAIL_BACKEND="smtp",
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=smtp.port,
-    )
-    server.app = app
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.url = f"http://127.0.0.1:{port}"
-    server.flask_app = app
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    """The live app, sending its mail to the SMTP server."""
+    mail = {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port}
+    with serving(app_factory, **mail) as server:
+        yield server
 
 
 def add_signers(app, slug: str) -> None:
