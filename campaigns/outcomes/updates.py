@@ -43,6 +43,8 @@ class TimelineEntry:
     anchor: str
     update: Update | None = None
     link: str | None = None
+    # Orders events of the same moment: a higher milestone was passed after a lower one.
+    rank: int = 0
 
     @property
     def label(self) -> str:
@@ -319,7 +321,7 @@ def _events(campaign: Campaign) -> list[TimelineEntry]:
             entries.append(TimelineEntry(
                 kind="milestone", title=milestone.label or _signatures(milestone.threshold),
                 when=_aware(milestone.reached_at), body_html=_plain_html(reached),
-                anchor=f"timeline-milestone-{milestone.id}",
+                anchor=f"timeline-milestone-{milestone.id}", rank=milestone.threshold,
             ))  # fmt: skip
     goal_milestone = any(
         m.threshold == campaign.goal and m.reached_at is not None for m in campaign.milestones
@@ -328,6 +330,7 @@ def _events(campaign: Campaign) -> list[TimelineEntry]:
         entries.append(TimelineEntry(
             kind="goal", title=_("Goal of %(count)s reached", count=_signatures(campaign.goal)),
             when=_aware(campaign.goal_reached_at), body_html="", anchor="timeline-goal",
+            rank=campaign.goal,
         ))  # fmt: skip
     for maker in campaign.decision_makers:
         if maker.responded_at is not None:
@@ -342,8 +345,8 @@ def _events(campaign: Campaign) -> list[TimelineEntry]:
 
 
 def _newest_first(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    """Sort entries newest first; at the same moment, updates before events."""
-    return sorted(entries, key=lambda e: (e.when, e.update is not None), reverse=True)
+    """Sort entries newest first; at the same moment, updates, then higher milestones first."""
+    return sorted(entries, key=lambda e: (e.when, e.update is not None, e.rank), reverse=True)
 
 
 def timeline(campaign: Campaign, *, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:

@@ -209,3 +209,14 @@ def test_anchors_are_unique_on_the_campaign_page(app, client, history):
     anchors = [f'id="update-{rows[0].id}"', f'id="update-{rows[2].id}"', 'id="timeline-goal"']
     for anchor in anchors:
         assert page.count(anchor) == 1, anchor
+
+
+def test_milestones_passed_at_once_show_the_highest_first(app, make_campaign):
+    """One aggregation can pass several milestones; newest first means the highest on top."""
+    slug = make_campaign(goal=1000, milestones=[(100, "A hundred"), (500, "Five hundred")])
+    moment = utcnow() - DAY
+    set_history(app, slug, milestones={100: moment, 500: moment}, goal_reached_at=moment)
+    with app.test_request_context():
+        campaign = _db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+        titles = [entry.title for entry in services.timeline(campaign)]
+    assert titles[:3] == ["Goal of 1,000 signatures reached", "Five hundred", "A hundred"]
