@@ -1,37 +1,22 @@
 """Campaign updates: the timeline page, the Atom feed, and posting, editing, deleting."""
 
-import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from campaigns.auth.limits import form_ip_limit
 from campaigns.core.forms import EmptyForm
 from campaigns.core.services import RuleError
 from campaigns.extensions import db, limiter
 from campaigns.outcomes import updates
+from campaigns.outcomes.feeds import ATOM, feed_helpers
 from campaigns.outcomes.update_forms import EditUpdateForm, UpdateForm
 from campaigns.petitions import queries
 
 bp = Blueprint("updates", __name__)
 MAX_PAGE = 10_000
-ATOM = "application/atom+xml; charset=utf-8"
-# Characters XML 1.0 cannot hold even escaped (most C0 controls, lone surrogates, U+FFFE/F).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(value) -> Markup:
-    """Text escaped for an XML document (Markup is already), without characters XML refuses."""
-    text = value.unescape() if isinstance(value, Markup) else str(value or "")
-    return Markup.escape(_NOT_XML.sub("", text))
-
-
-def xml_html(value) -> Markup:
-    """HTML source escaped as text, for Atom's type="html" content."""
-    return Markup.escape(_NOT_XML.sub("", str(value or "")))
 
 
 def _refuse(form, exc: RuleError) -> int:
@@ -74,7 +59,7 @@ def feed(slug: str):
     entries = updates.timeline(campaign)
     updated = max((e.updated for e in entries), default=None)
     body = render_template(
-        "outcomes/updates.xml", campaign=campaign, entries=entries, x=xml_text, x_html=xml_html,
+        "outcomes/updates.xml", campaign=campaign, entries=entries, **feed_helpers(),
         updated=updated or campaign.published_at or campaign.created_at, rfc3339=updates.rfc3339,
         host=urlsplit(current_app.config["BASE_URL"]).hostname or "localhost",
     )  # fmt: skip

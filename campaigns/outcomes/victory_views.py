@@ -22,11 +22,11 @@ from campaigns.core.services import RuleError
 from campaigns.extensions import db
 from campaigns.models import Role, VictoryClaim, utcnow
 from campaigns.outcomes import victories, victory_queries
+from campaigns.outcomes.feeds import ATOM, feed_helpers
 from campaigns.outcomes.victory_forms import DeclineForm, RevokeForm, VictoryForm
 from campaigns.petitions import queries
 
 bp = Blueprint("victories", __name__)
-ATOM = "application/atom+xml; charset=utf-8"
 
 
 def latest_claim_once(campaign) -> VictoryClaim | None:
@@ -66,7 +66,9 @@ def feed():
     stamps = [c.victory_confirmed_at for c in entries if c.victory_confirmed_at]
     updated = max(stamps, default=utcnow())
     response = make_response(
-        render_template("outcomes/victories.xml", entries=entries, updated=updated)
+        render_template(
+            "outcomes/victories.xml", entries=entries, updated=updated, **feed_helpers()
+        )
     )
     response.headers["Content-Type"] = ATOM
     return response

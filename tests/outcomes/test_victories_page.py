@@ -129,6 +129,17 @@ def test_feed_escapes_what_organizers_wrote(client, make_campaign):
     assert "&lt;script&gt;" in entry.find(f"{ATOM}content").text
 
 
+def test_feed_survives_characters_xml_refuses(client, make_campaign):
+    """A control character typed into a summary or name drops out; the feed still parses."""
+    won(make_campaign, "Vertical\x0btab", 1, victory_summary="They\x0bdropped it\x1b.",
+        decision_makers=[("Dean\x07Bell", "Dean", "Uni\x00")])  # fmt: skip
+    feed = ET.fromstring(client.get("/victories.atom").data)
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "Verticaltab"
+    assert entry.find(f"{ATOM}summary").text == "Theydropped it."
+    assert "DeanBell" in entry.find(f"{ATOM}content").text
+
+
 def test_home_page_counts_and_links_victories(client, victories):
     """The home page counts public victories and links to /victories."""
     html = client.get("/").get_data(as_text=True)
