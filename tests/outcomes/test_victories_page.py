@@ -132,7 +132,7 @@ def test_feed_escapes_what_organizers_wrote(client, make_campaign):
 def test_feed_survives_characters_xml_refuses(client, make_campaign):
     """A control character typed into a summary or name drops out; the feed still parses."""
     won(make_campaign, "Vertical\x0btab", 1, victory_summary="They\x0bdropped it\x1b.",
-        decision_makers=[("Dean\x07Bell", "Dean", "Uni\x00")])  # fmt: skip
+        decision_makers=[("Dean\x07Bell", "Dean", "Uni\x01")])  # fmt: skip
     feed = ET.fromstring(client.get("/victories.atom").data)
     entry = feed.find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == "Verticaltab"
