@@ -44,7 +44,12 @@ def reap():
 
 
 @outbox_cli.command("retry-failed")
+@click.option(
+    "--include-uncertain",
+    is_flag=True,
+    help="Also requeue emails that may have arrived (interrupted mid-send): they may arrive twice.",
+)
 @with_appcontext
-def retry_failed():
-    """Put emails that exhausted their attempts or were interrupted back in the queue."""
-    click.echo(f"requeued: {requeue_failed()}")
+def retry_failed(include_uncertain: bool):
+    """Put failed emails back in the queue; ones that may have arrived only when asked."""
+    click.echo(f"requeued: {requeue_failed(include_uncertain=include_uncertain)}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, literal_column, select, update
+from sqlalchemy import and_, bindparam, literal_column, or_, select, update
 from sqlalchemy.exc import DBAPIError
 
 from campaigns.extensions import db
@@ -28,7 +28,7 @@ RETRY_BASE_SECONDS = 60
 RETRY_CAP_SECONDS = 3600
 INTERRUPTED = (
     "interrupted while sending; not retried automatically so nobody gets it twice "
-    "(requeue with `flask outbox retry-failed`)"
+    "(if it surely did not arrive: `flask outbox retry-failed --include-uncertain`)"
 )
 MAYBE_SENT = (
     "connection lost after handing the message over, so it may have arrived; "
@@ -262,12 +262,26 @@ def reap_interrupted(now: datetime | None = None) -> int:
     return result.rowcount
 
 
-def requeue_failed() -> int:
-    """Give failed emails a fresh set of attempts; returns how many."""
+def requeue_failed(*, include_uncertain: bool = False) -> int:
+    """Give failed emails a fresh set of attempts; returns how many.
+
+    Rows that may have arrived (interrupted mid-send, or the connection lost after the
+    message was handed over) stay failed unless include_uncertain: requeueing them could
+    email someone twice, so that takes an admin who checked.
+    """
+    query = update(OutboxEmail).where(OutboxEmail.state == OutboxState.FAILED)
+    if not include_uncertain:
+        query = query.where(
+            or_(
+                OutboxEmail.last_error.is_(None),
+                and_(
+                    OutboxEmail.last_error != INTERRUPTED,
+                    OutboxEmail.last_error.not_like(MAYBE_SENT + "%"),
+                ),
+            )
+        )
     result = db.session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.state == OutboxState.FAILED)
-        .values(state=OutboxState.PENDING, attempts=0, next_attempt_at=utcnow())
+        query.values(state=OutboxState.PENDING, attempts=0, next_attempt_at=utcnow())
     )
     db.session.commit()
     return result.rowcount

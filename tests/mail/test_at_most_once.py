@@ -8,7 +8,13 @@ from sqlalchemy import select, update
 
 from campaigns.extensions import db
 from campaigns.mail import backends, delivery
-from campaigns.mail.delivery import INTERRUPTED, deliver_due, reap_interrupted, requeue_failed
+from campaigns.mail.delivery import (
+    INTERRUPTED,
+    MAYBE_SENT,
+    deliver_due,
+    reap_interrupted,
+    requeue_failed,
+)
 from campaigns.mail.outbox import queue_email
 from campaigns.models import OutboxEmail, OutboxState, utcnow
 from tests.conftest import outbox_rows
@@ -90,7 +96,8 @@ def test_a_row_left_sending_is_not_sent_again(app, backend):
     assert row.state == OutboxState.FAILED and row.last_error == INTERRUPTED
     assert backend.sent == ["r1@example.org"]
     with app.app_context():
-        assert requeue_failed() == 1  # an admin who checked may send it again
+        assert requeue_failed() == 0  # it may have arrived: a plain retry leaves it alone
+        assert requeue_failed(include_uncertain=True) == 1  # an admin who checked may
         assert deliver_due().sent == 1
     assert backend.sent == ["r1@example.org", "r0@example.org"]
 
@@ -219,3 +226,22 @@ def test_greylisting_is_retried_not_failed(app_factory, smtp_server):
     assert report.deferred == 1
     row = outbox_rows(app)[0]
     assert row.state == OutboxState.PENDING and "450" in row.last_error
+
+
+def test_retry_failed_leaves_emails_that_may_have_arrived(app):
+    """Plain `retry-failed` requeues real failures only; the flag takes the uncertain ones too."""
+    errors = [None, "550 no such user", INTERRUPTED, MAYBE_SENT + "SMTPServerDisconnected"]
+    with app.app_context():
+        db.session.add_all(
+            OutboxEmail(recipient=f"f{n}@example.org", template="password_changed",
+                        state=OutboxState.FAILED, last_error=error)
+            for n, error in enumerate(errors)
+        )  # fmt: skip
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["outbox", "retry-failed"])
+    assert "requeued: 2" in result.output
+    pending = {r.recipient for r in outbox_rows(app) if r.state == OutboxState.PENDING}
+    assert pending == {"f0@example.org", "f1@example.org"}
+    result = app.test_cli_runner().invoke(args=["outbox", "retry-failed", "--include-uncertain"])
+    assert "requeued: 2" in result.output
+    assert all(r.state == OutboxState.PENDING for r in outbox_rows(app))
