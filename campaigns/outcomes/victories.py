@@ -175,7 +175,8 @@ def _outcome_update(actor: User, campaign: Campaign, claim: VictoryClaim, now) -
         emailed_at=now,
     )  # fmt: skip
     db.session.add(update)
-    # Confirmed victories are always emailed: the organizers' weekly cap does not apply.
+    # Confirmed victories are always emailed: the weekly cap never refuses this one, though
+    # it counts it (the cap protects signers' inboxes, whoever sends).
     enqueue_after_commit("send_update_emails")
     return update
 

@@ -107,6 +107,10 @@ def upgrade():
 
     op.add_column('user', sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=True))
 
+    # Updates marked emailed before this revision were never fanned out by it: mark them done,
+    # so the new send_update_emails job does not email old news to every signer.
+    op.execute('UPDATE "update" SET email_queued_at = emailed_at WHERE emailed_at IS NOT NULL')
+
     # ### end Alembic commands ###
 
 

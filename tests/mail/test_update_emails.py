@@ -105,7 +105,13 @@ def test_discreet_campaign_keeps_its_title_out_of_subject_and_sender(
     assert quiet["From"] == "Groundswell <no-reply@localhost>"
     assert "Survivors" not in quiet["Subject"] + quiet["From"]
     assert "A hearing" not in quiet["Subject"]
-    assert "Survivors of abuse at Example Corp" in quiet.get_body(("plain",)).get_content()
+    text = quiet.get_body(("plain",)).get_content()
+    assert "Survivors of abuse at Example Corp" in text  # named inside the email...
+    # ...but not in the opening lines inbox previews show next to the subject.
+    assert "Survivors" not in " ".join(text.split("\n")[:4])
+    html = quiet.get_body(("html",)).get_content()
+    assert "Survivors" not in html[html.index("<body") : html.index("</h1>")]
+    assert "Fund the farmworkers" in loud.get_body(("plain",)).get_content().split("\n")[0]
     assert loud["Subject"] == "We raised the money — Fund the farmworkers' legal defense"
     assert (
         loud["From"] == "Fund the farmworkers' legal defense via Groundswell <no-reply@localhost>"
