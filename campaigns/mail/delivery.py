@@ -188,6 +188,9 @@ def _deliver_one(conn, backend, row, now: datetime, report: DeliveryReport) -> b
         log.warning("Outbox email %s may have been delivered; not retrying: %s", row.id, exc)
         _fail(conn, row, MAYBE_SENT + str(exc), report)
         return False
+    except smtplib.SMTPRecipientsRefused as exc:
+        # One mailbox greylisting or full (4xx): retry that one later, keep sending the rest.
+        _defer(conn, row, now, f"{type(exc).__name__}: {exc}", report)
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("Mail server unavailable, deferring email %s: %s", row.id, exc)
         _defer(conn, row, now, f"{type(exc).__name__}: {exc}", report)

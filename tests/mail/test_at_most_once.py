@@ -228,6 +228,27 @@ def test_greylisting_is_retried_not_failed(app_factory, smtp_server):
     assert row.state == OutboxState.PENDING and "450" in row.last_error
 
 
+def test_one_greylisted_mailbox_does_not_stop_the_pass(app_factory, smtp_server):
+    """A recipient's 4xx defers that email only; the rest of the batch is still sent."""
+    real_rcpt = smtp_server.inbox.handle_RCPT
+
+    async def greylist_first(server, session, envelope, address, rcpt_options):
+        if address == "r0@example.org":
+            return "450 4.2.0 Greylisted, try again later"
+        return await real_rcpt(server, session, envelope, address, rcpt_options)
+
+    smtp_server.inbox.handle_RCPT = greylist_first
+    smtp_server.start()
+    app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    queue(app, 3)
+    with app.app_context():
+        report = deliver_due()
+    assert (report.deferred, report.sent) == (1, 2)
+    assert sorted(m["To"] for m in smtp_server.inbox.messages) == [
+        "r1@example.org", "r2@example.org",
+    ]  # fmt: skip
+
+
 def test_retry_failed_leaves_emails_that_may_have_arrived(app):
     """Plain `retry-failed` requeues real failures only; the flag takes the uncertain ones too."""
     errors = [None, "550 no such user", INTERRUPTED, MAYBE_SENT + "SMTPServerDisconnected"]
