@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from campaigns.petitions.media_views import bp as media_bp
     from campaigns.petitions.organizer_views import bp as organizers_bp
     from campaigns.petitions.views import bp as petitions_bp
+    from campaigns.signatures.export_views import bp as exports_bp
     from campaigns.signatures.views import bp as signatures_bp
 
     app.register_blueprint(core_bp)
@@ -100,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(editor_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(signatures_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(organizers_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(moderation_bp, url_prefix="/moderation")

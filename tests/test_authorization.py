@@ -187,6 +187,8 @@ TABLE = [
         OK, OK, OK, OK, OK, OK),
     row("withdraw by link", "POST", "/signatures/withdraw/{withdraw_token}", OPEN,
         OK, OK, OK, OK, OK, OK),
+    row("export signatures (CSV)", "GET", "/campaigns/{slug}/signatures.csv", OPEN,
+        LOGIN, 403, OK, OK, 403, OK),
     row("my signatures", "GET", "/account/signatures", None, LOGIN, OK, OK, OK, OK, OK),
     row("withdraw own signature", "POST", "/account/signatures/{signature_id}/withdraw", OPEN,
         LOGIN, OK, 404, 404, 404, 404),
