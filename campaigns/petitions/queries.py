@@ -9,7 +9,6 @@ from campaigns.models import (
     Campaign,
     CampaignInvitation,
     Category,
-    Update,
     User,
     campaign_organizer,
 )
@@ -62,22 +61,6 @@ def campaign_for_organizer(slug: str, user: User) -> Campaign:
     if not campaign.is_organizer(user):
         abort(403)
     return campaign
-
-
-def published_updates(campaign: Campaign) -> list[Update]:
-    """The campaign's published, undeleted updates, newest first (the timeline merges more)."""
-    return list(
-        db.session.scalars(
-            select(Update)
-            .where(
-                Update.campaign_id == campaign.id,
-                Update.published_at.is_not(None),
-                Update.deleted_at.is_(None),
-            )
-            .order_by(Update.published_at.desc())
-            .limit(50)
-        )
-    )
 
 
 def organized_by(user: User) -> list[Campaign]:
