@@ -11,6 +11,15 @@ from campaigns.models.campaign import (
     campaign_organizer,
 )
 from campaigns.models.category import Category
+from campaigns.models.integration import (
+    ApiKey,
+    DeliveryState,
+    ImportState,
+    SignatureImport,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from campaigns.models.moderation import (
     CampaignInvitation,
     CampaignReport,
@@ -31,6 +40,7 @@ from campaigns.models.user import Role, User
 from campaigns.models.victory import ClaimState, VictoryClaim
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
     "Campaign",
     "CampaignInvitation",
@@ -40,6 +50,8 @@ __all__ = [
     "Category",
     "ClaimState",
     "DecisionMaker",
+    "DeliveryState",
+    "ImportState",
     "Milestone",
     "OutboxEmail",
     "OutboxState",
@@ -49,6 +61,7 @@ __all__ = [
     "Role",
     "Signature",
     "SignatureDelta",
+    "SignatureImport",
     "SignatureSource",
     "SignatureState",
     "Update",
@@ -56,6 +69,9 @@ __all__ = [
     "User",
     "VictoryClaim",
     "Visibility",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "campaign_organizer",
     "utcnow",
 ]

@@ -32,6 +32,7 @@ class SignatureSource(enum.StrEnum):
 
     WEB = "web"
     API = "api"
+    EMBED = "embed"
     IMPORT = "import"
 
 
@@ -86,6 +87,13 @@ class Signature(db.Model):
             postgresql_where=sa.text(SUSPECT_WAITING),
             sqlite_where=sa.text(SUSPECT_WAITING_SQLITE),
         ),
+        # Paper signatures of one import, confirmed or discarded together.
+        sa.Index(
+            "ix_signature_import_id",
+            "import_id",
+            postgresql_where=sa.text("import_id IS NOT NULL"),
+            sqlite_where=sa.text("import_id IS NOT NULL"),
+        ),
         sa.Index(
             "ix_signature_reason_reported_at",
             "reason_reported_at",
@@ -99,6 +107,10 @@ class Signature(db.Model):
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
     )
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
+    # Set for paper signatures: the upload they came in, until which they wait uncounted.
+    import_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("signature_import.id", ondelete="SET NULL")
+    )
     # Set when a signed-in member signed; their account page lists these.
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     email: Mapped[str | None] = mapped_column(sa.String(254))
