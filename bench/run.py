@@ -1,4 +1,4 @@
-"""`make bench`: measure signing, count.json and the campaign page against their baselines.
+"""`make bench`: measure signing, count.json, the campaign page and the CSV export.
 
 Creates a fresh PostgreSQL database, migrates it, makes three open campaigns (one to sign,
 one seeded with a million confirmed signatures, one with a hundred), starts the real app
@@ -24,12 +24,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from redis.exceptions import RedisError
 
-from bench import fixtures, load, report, servers
+from bench import export, fixtures, load, report, servers
 from bench.schema import engine_url
 
 SLUGS = {"sign": "bench-sign", "million": "bench-million", "hundred": "bench-hundred"}
 WARMUP_SECONDS = 3
-BENCHMARKS = ("sign", "count", "page")
+BENCHMARKS = ("sign", "count", "page", "export")
 
 
 @dataclass
@@ -300,6 +300,17 @@ def seed_campaigns(cfg: Settings, env: dict, url: str) -> None:
     print(f"VACUUM ANALYZE after the bulk load: {fixtures.analyze(url):.1f} s", flush=True)
 
 
+def finish(results: dict, checks: list[tuple[str, bool]], cfg: Settings) -> int:
+    """Print the summary; 1 when a check failed, else 0."""
+    report.summary(results, checks, cfg.rounds, cfg.signatures)
+    print(f"Load average at the end: {os.getloadavg()} ({os.cpu_count()} cores)")
+    failed = [title for title, ok in checks if not ok]
+    if failed:
+        print(f"BENCH FAILED: {'; '.join(failed)}")
+        return 1
+    return 0
+
+
 def main() -> int:
     """Run everything; 0 when the benchmark ran (targets met or not), 1 when it failed."""
     cfg = settings()
@@ -324,7 +335,10 @@ def main() -> int:
     try:
         fixtures.flask(env, "db", "upgrade")
         fixtures.create_campaigns(env, SLUGS)
-        if cfg.only - {"sign"}:
+        checks = export.run(env, url, cfg.port + 2, Path(logdir)) if "export" in cfg.only else []
+        if not cfg.only - {"export"}:
+            return finish({}, checks, cfg)
+        if cfg.only & {"count", "page"}:
             seed_campaigns(cfg, env, url)
         for name, target, port in (
             ("app", "bench.app:app", cfg.port),
@@ -355,16 +369,10 @@ def main() -> int:
                 f"{app.url}/campaigns/{SLUGS['hundred']}",
             )
         print("\nCounts", flush=True)
-        checks = report.row_checks(results["sign"]) if "sign" in results else []
-        if cfg.only - {"sign"}:
+        checks += report.row_checks(results["sign"]) if "sign" in results else []
+        if cfg.only & {"count", "page"}:
             checks += check_counts(app, engine)
-        report.summary(results, checks, cfg.rounds, cfg.signatures)
-        print(f"Load average at the end: {os.getloadavg()} ({os.cpu_count()} cores)")
-        failed = [title for title, ok in checks if not ok]
-        if failed:
-            print(f"BENCH FAILED: {'; '.join(failed)}")
-            return 1
-        return 0
+        return finish(results, checks, cfg)
     except (RuntimeError, OSError, sa.exc.SQLAlchemyError) as exc:
         print(f"\nBENCH FAILED: {exc}", file=sys.stderr)
         for server in started:

@@ -99,6 +99,29 @@ def _signing_settings(env: dict) -> dict:
     }
 
 
+def _frame_ancestors(value: str) -> str:
+    """EMBED_FRAME_ANCESTORS as one CSP source list; a ';' or ',' would smuggle in policy."""
+    sources = value.split()
+    if not sources or any(c in value for c in ";,\r\n"):
+        raise ConfigError("EMBED_FRAME_ANCESTORS must be space-separated CSP sources, such as *")
+    return " ".join(sources)
+
+
+def _webhook_settings(env: dict) -> dict:
+    """Webhook delivery (campaigns/webhooks): sweep, timeout, retries, and the SSRF guard."""
+    return {
+        "WEBHOOK_INTERVAL_SECONDS": _int(
+            "WEBHOOK_INTERVAL_SECONDS", env.get("WEBHOOK_INTERVAL_SECONDS"), 10
+        ),
+        "WEBHOOK_TIMEOUT_SECONDS": _int(
+            "WEBHOOK_TIMEOUT_SECONDS", env.get("WEBHOOK_TIMEOUT_SECONDS"), 5
+        ),
+        "WEBHOOK_MAX_ATTEMPTS": _int("WEBHOOK_MAX_ATTEMPTS", env.get("WEBHOOK_MAX_ATTEMPTS"), 8),
+        # Private and loopback targets and plain http: for development and tests only.
+        "WEBHOOK_ALLOW_PRIVATE": _flag(env.get("WEBHOOK_ALLOW_PRIVATE"), False),
+    }
+
+
 def from_environment(instance_path: str, environ: dict | None = None) -> dict:
     """Build the settings dict from the process environment (and a .env file if present)."""
     if environ is None:
@@ -151,11 +174,17 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         # Absolute, because send_from_directory would read a relative one from the package.
         "UPLOAD_FOLDER": str(Path(env.get("UPLOAD_FOLDER") or path / "uploads").absolute()),
         "COVER_MAX_BYTES": cover_max_bytes,
+        # Paper-signature CSV uploads (campaigns/imports): checked while the file is read.
+        "IMPORT_MAX_BYTES": _int("IMPORT_MAX_BYTES", env.get("IMPORT_MAX_BYTES"), 5 * 1024 * 1024),
+        "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", env.get("IMPORT_MAX_ROWS"), 50_000),
         # How many updates an organizer may email to a campaign's signers in any 7 days.
         "UPDATE_EMAILS_PER_WEEK": _int(
             "UPDATE_EMAILS_PER_WEEK", env.get("UPDATE_EMAILS_PER_WEEK"), 3
         ),
         **_signing_settings(env),
+        **_webhook_settings(env),
+        # Who may frame the sign widget (/campaigns/<slug>/embed): a CSP source list.
+        "EMBED_FRAME_ANCESTORS": _frame_ancestors(env.get("EMBED_FRAME_ANCESTORS") or "*"),
     }
 
 
@@ -172,7 +201,7 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = {"en": "English", "fr": "Français"}
+    LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "hi": "हिन्दी"}
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_MAX_LENGTH = 256
     VERIFY_TOKEN_MAX_AGE = 7 * 24 * 3600
@@ -198,3 +227,16 @@ class Defaults:
     PENDING_SIGNATURE_DAYS = 30
     COUNT_BATCH_SIZE = 5000
     RECENT_SIGNERS = 10
+    # The JSON API (/api/v1): requests per client address on public endpoints (one bucket
+    # for all), per organizer key on keyed ones, signatures per address, largest JSON body.
+    API_LIMIT_PER_IP = "120 per minute;2000 per hour"
+    API_LIMIT_PER_KEY = "120 per minute;5000 per hour"
+    API_SIGN_LIMIT_PER_IP = "10 per minute;60 per hour"
+    API_MAX_CONTENT_LENGTH = 64 * 1024
+    # Webhook endpoints per campaign, and deliveries sent per run of deliver_webhooks.
+    WEBHOOK_MAX_ENDPOINTS = 5
+    WEBHOOK_BATCH_SIZE = 20
+    # Each process keeps a campaign dashboard's figures this long (0 = count on every view).
+    DASHBOARD_CACHE_SECONDS = 60
+    # Seconds the sign widget's form token stays valid (campaigns/embed/tokens.py).
+    EMBED_TOKEN_MAX_AGE = 2 * 3600

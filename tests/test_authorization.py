@@ -1,14 +1,19 @@
-"""The authorization table of issues 3, 4 and 5, walked over HTTP: every role against every action.
+"""The authorization table of issues 3 to 6, walked over HTTP: every role against every action.
 
 Roles: anonymous, member, owner, co-organizer, moderator, admin. Outcomes: "ok" (the action
 happened or the page showed), "login" (sent to log in), or the HTTP status refused with.
 """
 
+import io
+
 import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
+from campaigns.api.keys import create_key
+from campaigns.embed.tokens import make_form_token
 from campaigns.extensions import db as _db
+from campaigns.imports import services as import_services
 from campaigns.models import (
     Campaign,
     CampaignInvitation,
@@ -20,6 +25,7 @@ from campaigns.models import (
     SignatureState,
     Update,
     User,
+    WebhookEndpoint,
     utcnow,
 )
 from campaigns.outcomes.unsubscribe import UNSUBSCRIBE_SALT, make_unsubscribe_token
@@ -49,6 +55,12 @@ UPDATE = {"title": "Edited title", "body": "Edited body", "kind": "news"}
 DECLARE = {"summary": SUMMARY, "evidence_url": EVIDENCE}
 RESPONSE = {"responded_at": "2024-03-01", "response": "We will review the policy."}
 MAKER_RESPONSE = "/campaigns/{slug}/decision-makers/{maker_id}/response"
+PAPER_CSV = b"name,country,date\nPaper Person,GB,2024-01-01\n"
+# A file is read once: each request gets a fresh one.
+IMPORT_FILE = {"file": lambda: (io.BytesIO(PAPER_CSV), "paper.csv"), "date_order": "day"}
+EMBED_SIGN = {**SIGN, "embed_token": "{embed_token}"}
+WEBHOOK = {"url": "https://hooks.example.org/new", "events": "campaign.closed"}
+HOOK = "/campaigns/{slug}/webhooks/{endpoint_id}"
 TABLE = [
     #    action                 method  path                                  state
     #                           anonymous member owner co-org moderator admin
@@ -205,6 +217,87 @@ TABLE = [
         LOGIN, 403, 403, 403, OK, OK),
     row("keep a reason", "POST", "/moderation/reasons/{signature_id}/keep", OPEN,
         LOGIN, 403, 403, 403, OK, OK),
+    # Organizer tools (issue 6): dashboard, delivery document, paper signatures, webhooks:
+    # organizers and admins; moderators organize nothing.
+    row("campaign dashboard", "GET", "/campaigns/{slug}/dashboard", OPEN,
+        LOGIN, 403, OK, OK, 403, OK),
+    row("dashboard of a closed campaign", "GET", "/campaigns/{slug}/dashboard", CLOSED,
+        LOGIN, 403, OK, OK, 403, OK),
+    row("dashboard of a draft", "GET", "/campaigns/{slug}/dashboard", DRAFT,
+        LOGIN, 404, OK, OK, 403, OK),
+    row("dashboard of a hidden campaign", "GET", "/campaigns/{slug}/dashboard", HIDDEN,
+        LOGIN, 404, 404, 404, 403, OK),
+    row("delivery document", "GET", "/campaigns/{slug}/delivery", OPEN,
+        LOGIN, 403, OK, OK, 403, OK),
+    row("delivery document (victory)", "GET", "/campaigns/{slug}/delivery", VICTORY,
+        LOGIN, 403, OK, OK, 403, OK),
+    row("delivery document (draft)", "GET", "/campaigns/{slug}/delivery", DRAFT,
+        LOGIN, 404, 409, 409, 403, 409),
+    row("delivery document (hidden)", "GET", "/campaigns/{slug}/delivery", HIDDEN,
+        LOGIN, 404, 404, 404, 403, OK),
+    row("paper signatures page", "GET", "/campaigns/{slug}/imports", OPEN,
+        LOGIN, 403, OK, OK, 403, OK),
+    row("paper signatures template", "GET", "/campaigns/{slug}/imports/template.csv", OPEN,
+        LOGIN, 403, OK, OK, 403, OK),
+    row("upload paper signatures", "POST", "/campaigns/{slug}/imports", OPEN,
+        LOGIN, 403, OK, OK, 403, OK, data=IMPORT_FILE),
+    row("upload to a closed campaign", "POST", "/campaigns/{slug}/imports", CLOSED,
+        LOGIN, 403, 409, 409, 403, 409, data=IMPORT_FILE),
+    row("upload to a draft", "POST", "/campaigns/{slug}/imports", DRAFT,
+        LOGIN, 404, 409, 409, 403, 409, data=IMPORT_FILE),
+    row("import report", "GET", "/campaigns/{slug}/imports/{import_id}", OPEN,
+        LOGIN, 403, OK, OK, 403, OK),
+    row("confirm import", "POST", "/campaigns/{slug}/imports/{import_id}/confirm", OPEN,
+        LOGIN, 403, OK, OK, 403, OK),
+    row("discard import", "POST", "/campaigns/{slug}/imports/{import_id}/discard", OPEN,
+        LOGIN, 403, OK, OK, 403, OK),
+    row("paper signatures of hidden", "GET", "/campaigns/{slug}/imports", HIDDEN,
+        LOGIN, 404, 404, 404, 403, OK),
+    row("webhooks page", "GET", "/campaigns/{slug}/webhooks", OPEN,
+        LOGIN, 403, OK, OK, 403, OK),
+    row("add webhook", "POST", "/campaigns/{slug}/webhooks", OPEN,
+        LOGIN, 403, OK, OK, 403, OK, data=WEBHOOK),
+    row("webhook log", "GET", HOOK, OPEN, LOGIN, 403, OK, OK, 403, OK),
+    row("webhook test event", "POST", HOOK + "/test", OPEN, LOGIN, 403, OK, OK, 403, OK),
+    row("disable webhook", "POST", HOOK + "/disable", OPEN, LOGIN, 403, OK, OK, 403, OK),
+    row("enable webhook", "POST", "/campaigns/{slug}/webhooks/{disabled_endpoint_id}/enable",
+        OPEN, LOGIN, 403, OK, OK, 403, OK),
+    row("rotate webhook secret", "POST", HOOK + "/rotate", OPEN, LOGIN, 403, OK, OK, 403, OK),
+    row("delete webhook", "POST", HOOK + "/delete", OPEN, LOGIN, 403, OK, OK, 403, OK),
+    row("webhooks of a draft", "GET", "/campaigns/{slug}/webhooks", DRAFT,
+        LOGIN, 404, OK, OK, 403, OK),
+    row("webhooks of hidden", "GET", "/campaigns/{slug}/webhooks", HIDDEN,
+        LOGIN, 404, 404, 404, 403, OK),
+    # The sign widget (issue 6): public and sessionless, the same for every role, so drafts
+    # and hidden campaigns are 404 even to their organizers; no form token, no signature.
+    row("widget", "GET", "/campaigns/{slug}/embed", OPEN, OK, OK, OK, OK, OK, OK),
+    row("widget closed", "GET", "/campaigns/{slug}/embed", CLOSED, OK, OK, OK, OK, OK, OK),
+    row("widget draft", "GET", "/campaigns/{slug}/embed", DRAFT,
+        404, 404, 404, 404, 404, 404),
+    row("widget hidden", "GET", "/campaigns/{slug}/embed", HIDDEN,
+        404, 404, 404, 404, 404, 404),
+    row("widget sign", "POST", "/campaigns/{slug}/embed", OPEN,
+        OK, OK, OK, OK, OK, OK, data=EMBED_SIGN),
+    row("widget sign, no token", "POST", "/campaigns/{slug}/embed", OPEN,
+        400, 400, 400, 400, 400, 400, data=SIGN),
+    row("widget sign closed", "POST", "/campaigns/{slug}/embed", CLOSED,
+        409, 409, 409, 409, 409, 409, data=EMBED_SIGN),
+    row("widget check email", "GET", "/campaigns/{slug}/embed/signed", OPEN,
+        OK, OK, OK, OK, OK, OK),
+    # API keys (issue 6): organizers and admins create; only its owner revokes a key.
+    row("API keys page", "GET", "/account/api-keys", None, LOGIN, OK, OK, OK, OK, OK),
+    row("create API key", "POST", "/account/api-keys", OPEN,
+        LOGIN, 403, OK, OK, 403, OK, data={"name": "CRM sync"}),
+    row("revoke API key", "POST", "/account/api-keys/{key_id}/revoke", OPEN,
+        LOGIN, 404, OK, 404, 404, 404),
+    # OSDI (issue 6): petitions are public; signatures need a key, never a session.
+    row("OSDI petition", "GET", "/api/osdi/v1/petitions/{slug}", OPEN, OK, OK, OK, OK, OK, OK),
+    row("OSDI hidden petition", "GET", "/api/osdi/v1/petitions/{slug}", HIDDEN,
+        404, 404, 404, 404, 404, 404),
+    row("OSDI draft petition", "GET", "/api/osdi/v1/petitions/{slug}", DRAFT,
+        404, 404, 404, 404, 404, 404),
+    row("OSDI signatures by session", "GET", "/api/osdi/v1/petitions/{slug}/signatures", OPEN,
+        401, 401, 401, 401, 401, 401),
 ]  # fmt: skip
 
 
@@ -246,6 +339,27 @@ def forged_unsubscribe_token(signature_id: int) -> str:
     return URLSafeSerializer("guessed-key", salt=UNSUBSCRIBE_SALT).dumps({"sid": signature_id})
 
 
+def webhook_endpoints(campaign) -> list[WebhookEndpoint]:
+    """An enabled and a disabled webhook endpoint on the campaign."""
+    url, events = "https://hooks.example.org/", "campaign.closed"
+    return [
+        WebhookEndpoint(campaign_id=campaign.id, url=url + "a", secret="a", events=events),
+        WebhookEndpoint(campaign_id=campaign.id, url=url + "b", secret="b", events=events,
+                        disabled_at=utcnow()),
+    ]  # fmt: skip
+
+
+def paper_import(campaign, owner) -> int:
+    """The id of a paper-signature import waiting on the campaign (0 unless it is open)."""
+    if not campaign.is_open:
+        return 0
+    record = import_services.upload_import(
+        _db.session.get(User, owner.id), campaign, filename="paper.csv", data=PAPER_CSV
+    )
+    _db.session.commit()
+    return record.id
+
+
 @pytest.fixture
 def world(app, make_user, make_campaign):
     """Users for every role and a factory for a campaign in a given state."""
@@ -269,8 +383,11 @@ def world(app, make_user, make_campaign):
             report = CampaignReport(campaign_id=campaign.id, reason="spam", created_at=utcnow())
             signature = members_signature(campaign, users["member"])
             update = news_update(campaign, owner)
-            _db.session.add_all([invitation, report, signature, update])
+            hooks = webhook_endpoints(campaign)
+            _db.session.add_all([invitation, report, signature, update, *hooks])
+            owner_key, _raw = create_key(_db.session.get(User, owner.id), name="Owner's key")
             _db.session.commit()
+            paper = paper_import(campaign, owner)
             ids = {"invitation_id": invitation.id, "report_id": report.id,
                    "category_id": campaign.category_id, "signature_id": signature.id,
                    "confirm_token": make_confirm_token(signature.id),
@@ -278,7 +395,9 @@ def world(app, make_user, make_campaign):
                    "unsubscribe_token": make_unsubscribe_token(signature.id),
                    "forged_token": forged_unsubscribe_token(signature.id),
                    "user_id": account.id, "disabled_id": disabled.id, "update_id": update.id,
-                   "maker_id": campaign.decision_makers[0].id}  # fmt: skip
+                   "maker_id": campaign.decision_makers[0].id, "key_id": owner_key.id,
+                   "endpoint_id": hooks[0].id, "disabled_endpoint_id": hooks[1].id,
+                   "import_id": paper, "embed_token": make_form_token(campaign.id)}  # fmt: skip
         if state == CLAIMED:
             ids["claim_id"] = add_claim(app, slug, owner)
         elif state == VICTORY:
@@ -312,6 +431,9 @@ def test_authorization_table(
     if role != "anonymous":
         assert login(client, users[role].email).status_code == 302
     url = path.format(**values)
-    data = {key.format(**values): value for key, value in data.items()}
+    data = {
+        key.format(**values): value() if callable(value) else value.format(**values)
+        for key, value in data.items()
+    }
     response = client.open(url, method=method, data=data)
     assert outcome(response) == expected[role], (action, role, response.status_code)

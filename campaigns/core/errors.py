@@ -142,9 +142,16 @@ def reject_nul_bytes():
 
 
 def add_security_headers(response):
-    """Add headers that close off framing, sniffing and third-party scripts."""
+    """Add headers that close off framing, sniffing and third-party scripts.
+
+    A response whose own policy lets sites frame it (the sign widget, campaigns.embed) gets
+    no X-Frame-Options DENY, which older browsers would obey instead.
+    """
+    policy = response.headers.get("Content-Security-Policy", "")
+    framable = "frame-ancestors" in policy and "frame-ancestors 'none'" not in policy
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        if not (framable and name == "X-Frame-Options"):
+            response.headers.setdefault(name, value)
     return response
 
 

@@ -113,8 +113,17 @@ def purge_pending() -> int:
     return purged
 
 
+@job
+def deliver_webhooks() -> dict:
+    """Send due webhook deliveries (retries included); the sweep picks up what is left."""
+    from campaigns.webhooks.delivery import deliver_due
+
+    return deliver_due()
+
+
 TASKS = {
     "deliver_outbox": deliver_outbox,
+    "deliver_webhooks": deliver_webhooks,
     "send_update_emails": send_update_emails,
     "refresh_trending": refresh_trending,
     "close_expired": close_expired,
@@ -128,6 +137,7 @@ def periodic_jobs(config) -> list[tuple[str, int]]:
     """(task name, interval in seconds) for the scheduler."""
     return [
         ("deliver_outbox", config["OUTBOX_INTERVAL_SECONDS"]),
+        ("deliver_webhooks", config["WEBHOOK_INTERVAL_SECONDS"]),
         # Catches an update whose job request was lost (Redis down) or whose fan-out died.
         ("send_update_emails", config["OUTBOX_INTERVAL_SECONDS"]),
         ("refresh_trending", config["TRENDING_INTERVAL_SECONDS"]),

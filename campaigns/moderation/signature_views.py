@@ -4,8 +4,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from campaigns.auth.decorators import role_required
@@ -93,7 +93,10 @@ def invalidate(slug: str):
 
     def done(n: int) -> str:
         """The flash message."""
-        return ngettext("%(num)d signature invalidated.", "%(num)d signatures invalidated.", n)
+        return ngettext(
+            "%(count)s signature invalidated.", "%(count)s signatures invalidated.", n,
+            count=format_number(n),
+        )  # fmt: skip
 
     return _bulk(slug, action, done)
 
@@ -110,8 +113,9 @@ def release(slug: str):
     def done(n: int) -> str:
         """The flash message."""
         return ngettext(
-            "%(num)d suspect signature released.", "%(num)d suspect signatures released.", n
-        )
+            "%(count)s suspect signature released.", "%(count)s suspect signatures released.", n,
+            count=format_number(n),
+        )  # fmt: skip
 
     return _bulk(slug, action, done)
 

@@ -16,6 +16,7 @@ from campaigns.core.services import RuleError, record_audit
 from campaigns.extensions import db
 from campaigns.jobs import enqueue_after_commit
 from campaigns.models import Campaign, Role, Update, UpdateKind, User, utcnow
+from campaigns.webhooks import hooks as webhook_events
 
 # Milestone updates are the platform's to write (the timeline shows reached milestones itself).
 ORGANIZER_KINDS = (UpdateKind.NEWS, UpdateKind.RESPONSE, UpdateKind.OUTCOME)
@@ -216,6 +217,7 @@ def post_update(
         actor, "update.posted", update,
         campaign_id=campaign.id, title=title, kind=kind.value, emailed=bool(email_signers),
     )  # fmt: skip
+    webhook_events.update_published(campaign, update)
     if email_signers:
         enqueue_after_commit("send_update_emails")
     return update

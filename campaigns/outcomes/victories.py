@@ -30,6 +30,7 @@ from campaigns.models import (
     utcnow,
 )
 from campaigns.signatures.notify import organizers
+from campaigns.webhooks import hooks as webhook_events
 
 SUMMARY_MAX = 2000
 URL_MAX = 500
@@ -208,6 +209,7 @@ def _win(actor: User, campaign: Campaign, claim: VictoryClaim) -> Update:
         evidence_url=claim.evidence_url, signatures=campaign.signature_count,
     )  # fmt: skip
     db.session.flush()
+    webhook_events.victory_confirmed(campaign, update, closed=campaign.closed_at == now)
     return update
 
 

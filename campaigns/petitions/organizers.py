@@ -55,8 +55,11 @@ def invite(actor: User, campaign: Campaign, email: str) -> CampaignInvitation:
     invitation.accepted_at = invitation.revoked_at = None
     db.session.flush()
     token = _serializer().dumps({"iid": invitation.id, "email": email})
+    # In the invitee's language if they have an account; else the inviter's is the best guess.
+    invitee = db.session.scalar(select(User).where(User.email == email))
     queue_email(
-        email, "organizer_invitation", locale=actor.locale or "en",
+        email, "organizer_invitation",
+        locale=(invitee.locale if invitee else None) or actor.locale or "en",
         inviter=actor.display_name, title=campaign.title,
         accept_url=absolute_url("organizers.accept", token=token),
     )  # fmt: skip

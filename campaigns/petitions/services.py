@@ -27,6 +27,7 @@ from campaigns.moderation.services import claim_holder
 from campaigns.petitions.countries import GLOBAL, country_codes
 from campaigns.petitions.search import refresh_search_text
 from campaigns.petitions.slugs import unique_slug
+from campaigns.webhooks import hooks as webhook_events
 
 MAX_DEADLINE_DAYS = 365
 MAX_DECISION_MAKERS = 10
@@ -296,6 +297,7 @@ def close_campaign(actor: User, campaign: Campaign) -> None:
     campaign.status = CampaignStatus.CLOSED
     campaign.closed_at = utcnow()
     record_audit(actor, "campaign.closed", campaign, slug=campaign.slug)
+    webhook_events.campaign_closed(campaign, "closed")
 
 
 def reopen_campaign(actor: User, campaign: Campaign) -> None:
@@ -324,6 +326,7 @@ def close_expired_campaigns(now: datetime) -> list[str]:
         campaign.status = CampaignStatus.CLOSED
         campaign.closed_at = now
         record_audit(None, "campaign.closed", campaign, slug=campaign.slug, reason="deadline")
+        webhook_events.campaign_closed(campaign, "deadline")
     return [c.slug for c in expired]
 
 

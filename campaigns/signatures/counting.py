@@ -27,6 +27,7 @@ from campaigns.models import (
     utcnow,
 )
 from campaigns.models.campaign import PUBLISHED
+from campaigns.webhooks import hooks as webhook_events
 
 log = logging.getLogger(__name__)
 # An arbitrary constant naming the count lock among PostgreSQL advisory locks.
@@ -136,6 +137,7 @@ def stamp_milestones(
         from campaigns.signatures.notify import email_organizers_milestones
 
         email_organizers_milestones(campaign_id, passed)
+        webhook_events.milestones_reached(campaign_id, passed)
     return [(campaign_id, threshold) for threshold, _ in passed]
 
 

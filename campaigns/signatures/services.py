@@ -326,11 +326,19 @@ def resend_confirmation(campaign: Campaign, email: str) -> None:
 
 
 def purge_stale_pending(now: datetime) -> int:
-    """Delete pending signatures never confirmed within PENDING_SIGNATURE_DAYS."""
+    """Delete pending signatures never confirmed within PENDING_SIGNATURE_DAYS.
+
+    Paper signatures (import_id set) wait for their organizer's decision instead: their
+    created_at is the date written on paper, often older than the cutoff.
+    """
     cutoff = now - timedelta(days=current_app.config["PENDING_SIGNATURE_DAYS"])
     result = db.session.execute(
         sa.delete(Signature)
-        .where(Signature.state == SignatureState.PENDING, Signature.created_at < cutoff)
+        .where(
+            Signature.state == SignatureState.PENDING,
+            Signature.created_at < cutoff,
+            Signature.import_id.is_(None),
+        )
         .execution_options(synchronize_session=False)
     )
     return result.rowcount

@@ -1,0 +1,1 @@
+"""The JSON API (/api/v1), organizer API keys and the OSDI view (/api/osdi/v1)."""

@@ -1,0 +1,1 @@
+"""The embeddable sign widget: a compact sign form other sites show in an iframe."""

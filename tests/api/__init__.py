@@ -1,0 +1,1 @@
+"""Tests of the JSON API, API keys and the OSDI view."""
