@@ -47,7 +47,7 @@ format: $(VENV)/.dev
 ## Re-extract translatable strings and merge them into the catalogs.
 messages: $(VENV)/.dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o campaigns/translations/messages.pot .
-	$(BIN)/pybabel update -i campaigns/translations/messages.pot -d campaigns/translations
+	$(BIN)/pybabel update --no-fuzzy-matching -i campaigns/translations/messages.pot -d campaigns/translations
 
 ## Install axe-core (npm) for the browser tests' accessibility checks.
 e2e-deps:
