@@ -18,6 +18,7 @@ from campaigns import create_app
 from campaigns.auth import services as auth_services
 from campaigns.core.markdown import render_markdown
 from campaigns.extensions import db as _db
+from campaigns.extensions import limiter
 from campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -100,6 +101,9 @@ def make_app(database_url: str, **overrides):
         "RATELIMIT_KEY_PREFIX": f"groundswell-test-{uuid.uuid4().hex}",
     }
     config.update(overrides)
+    # Flask-Limiter keeps the first app's key prefix for the process; forget it, so each app's
+    # own RATELIMIT_KEY_PREFIX applies and counters in a shared Redis never leak between tests.
+    limiter._key_prefix = None
     return create_app(config)
 
 

@@ -1,7 +1,8 @@
 """Rate limits on the API: per client address on public endpoints, per key on keyed ones.
 
 Each limit is one bucket shared by every endpoint it decorates (Flask-Limiter's shared
-limits), so a client cannot multiply its allowance by spreading over endpoints.
+limits), on /api/v1 and the OSDI view alike, so a client cannot multiply its allowance by
+spreading over endpoints or over the two APIs.
 """
 
 import hashlib
@@ -35,7 +36,8 @@ def key_identity() -> str:
     return "key:" + hashlib.sha256(header.strip().encode()).hexdigest()[:32]
 
 
-# Decorators, applied right under the route so a refused request costs no parsing.
-per_ip = limiter.shared_limit(ip_limit, scope="api-v1-ip")
-per_key = limiter.shared_limit(key_limit, scope="api-v1-key", key_func=key_identity)
+# Decorators, applied right under the route so a refused request costs no parsing. The
+# scopes name the buckets: both APIs must use these decorators, never limits of their own.
+per_ip = limiter.shared_limit(ip_limit, scope="api-ip")
+per_key = limiter.shared_limit(key_limit, scope="api-key", key_func=key_identity)
 signing = limiter.limit(sign_limit)

@@ -2,6 +2,7 @@
 
 Only the core fields are offered, read-only. A signature carries the signer's name only as
 they chose to show it, and their country; never an email address, postcode or IP hash.
+Who may read signatures is decided in campaigns.api.auth, for both APIs alike.
 """
 
 import math
@@ -14,7 +15,7 @@ from sqlalchemy.orm import load_only, selectinload
 from campaigns.core.services import RuleError
 from campaigns.core.urls import absolute_url
 from campaigns.extensions import db
-from campaigns.models import ApiKey, Campaign, Signature, SignatureState
+from campaigns.models import Campaign, Signature, SignatureState
 from campaigns.models.campaign import PUBLISHED
 
 MEDIA_TYPE = "application/hal+json"
@@ -160,11 +161,6 @@ def petitions_page(page: int, per_page: int) -> dict:
     return _collection(
         "osdi:petitions", "osdi.petitions", items, page=page, per_page=per_page, total=total
     )
-
-
-def may_read_signatures(key: ApiKey, campaign: Campaign) -> bool:
-    """Only a key of one of the campaign's organizers reads its signatures."""
-    return campaign.is_organizer(key.user)
 
 
 def _counted(campaign_id: int) -> tuple:

@@ -6,49 +6,28 @@ same JSON envelope as /api/v1, since every path under /api/ is the API's.
 
 from flask import Blueprint, abort, current_app, json, request
 from flask_babel import gettext as _
-from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Unauthorized
 
-from campaigns.api import keys, osdi
+from campaigns.api import osdi
+from campaigns.api.auth import authorize_signatures_read, require_key
+from campaigns.api.limits import per_ip, per_key
 from campaigns.core.services import RuleError
 from campaigns.core.sessions import sessionless
 from campaigns.database import SIGNATURE_ID
-from campaigns.extensions import csrf, db, limiter
+from campaigns.extensions import csrf, db
 
 bp = Blueprint("osdi", __name__, url_prefix="/api/osdi/v1")
 csrf.exempt(bp)  # no cookies are read here: a key in a header, or nothing
-DEFAULT_LIMIT_PER_IP = "120 per minute;2000 per hour"
-DEFAULT_LIMIT_PER_KEY = "120 per minute;5000 per hour"
 PUBLIC_MAX_AGE = 60
 
 
-def _ip_limit() -> str:
-    """Requests allowed per client address (API_LIMIT_PER_IP, shared by every OSDI route)."""
-    return current_app.config.get("API_LIMIT_PER_IP", DEFAULT_LIMIT_PER_IP)
+def ip_limited(view):
+    """A public route: the per-IP budget shared with /api/v1's public routes; no cookie."""
+    return per_ip(sessionless(view))
 
 
-def _key_limit() -> str:
-    """Requests allowed per API key (API_LIMIT_PER_KEY)."""
-    return current_app.config.get("API_LIMIT_PER_KEY", DEFAULT_LIMIT_PER_KEY)
-
-
-def _key_bucket() -> str:
-    """The rate-limit bucket of the presented key: its hash, never the key itself."""
-    return "key:" + keys.hash_key(keys.key_from_request(request.headers) or "")
-
-
-def _no_key() -> bool:
-    """Requests without a key count only against the per-IP limit."""
-    return keys.key_from_request(request.headers) is None
-
-
-def limited(view):
-    """Per-IP and per-key limits shared by the OSDI routes; no session cookie either way."""
-    view = sessionless(view)
-    view = limiter.shared_limit(
-        _key_limit, scope="osdi-key", key_func=_key_bucket, exempt_when=_no_key
-    )(view)
-    return limiter.shared_limit(_ip_limit, scope="osdi-ip")(view)
+def key_limited(view):
+    """A keyed route: the per-key budget shared with /api/v1's keyed routes; no cookie."""
+    return per_key(sessionless(view))
 
 
 def cors_public(view):
@@ -88,22 +67,16 @@ def _petition(slug: str):
 
 def _organizer_petition(slug: str):
     """The public petition whose signatures the presented key may read: else 401, 404, 403."""
-    key = keys.authenticate(keys.key_from_request(request.headers))
-    if key is None:
-        raise Unauthorized(
-            _("Signatures need an organizer's API key: Authorization: Bearer <key>."),
-            www_authenticate=WWWAuthenticate("bearer", {"realm": "groundswell"}),
-        )
+    key = require_key()
     campaign = _petition(slug)
-    if not osdi.may_read_signatures(key, campaign):
-        abort(403, _("This key does not belong to an organizer of this petition."))
-    db.session.commit()  # keeps the key's last-used stamp (at most one write a minute)
+    authorize_signatures_read(key, campaign, api="osdi")  # the same rule as /api/v1's
+    db.session.commit()  # the key's last-used stamp and the audit event, if one was due
     return campaign
 
 
 @bp.get("/")
 @cors_public
-@limited
+@ip_limited
 def entry_point():
     """The API entry point, linking to the petitions."""
     return hal(osdi.entry_point())
@@ -111,7 +84,7 @@ def entry_point():
 
 @bp.get("/petitions")
 @cors_public
-@limited
+@ip_limited
 def petitions():
     """Public petitions, a page at a time."""
     page, per_page = _pages()
@@ -120,25 +93,25 @@ def petitions():
 
 @bp.get("/petitions/<slug>")
 @cors_public
-@limited
+@ip_limited
 def petition(slug: str):
     """One public petition, with its target and total signatures."""
     return hal(osdi.petition(_petition(slug)))
 
 
 @bp.get("/petitions/<slug>/signatures")
-@limited
+@key_limited
 def signatures(slug: str):
-    """The petition's counted signatures, for its organizers' keys only; never an email."""
+    """The petition's counted signatures, for its organizers' (and admins') keys; no email."""
+    campaign = _organizer_petition(slug)  # 401/404/403 before any 400, as on /api/v1
     page, per_page = _pages()
-    campaign = _organizer_petition(slug)
     return hal(osdi.signatures_page(campaign, page, per_page), public=False)
 
 
 @bp.get(f"/petitions/<slug>/signatures/{SIGNATURE_ID}")
-@limited
+@key_limited
 def signature(slug: str, signature_id: int):
-    """One counted signature, for the petition's organizers' keys only."""
+    """One counted signature, for the petition's organizers' (and admins') keys."""
     payload = osdi.one_signature(_organizer_petition(slug), signature_id)
     if payload is None:
         abort(404, _("There is no such signature on this petition."))

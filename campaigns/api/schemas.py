@@ -2,12 +2,13 @@
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from campaigns.core.urls import absolute_url
+from campaigns.database import MAX_BIG_ID
 from campaigns.models import CampaignStatus, SignatureSource, Visibility
 from campaigns.petitions import discovery
 from campaigns.petitions.countries import GLOBAL, country_codes
@@ -298,9 +299,10 @@ class Cursor(fields.String):
             raw = base64.urlsafe_b64decode(text.encode() + b"=" * (-len(text) % 4)).decode()
             moment, _, ident = raw.partition("|")
             when = datetime.fromisoformat(moment)
-            if when.tzinfo is None or not ident.isdigit() or len(ident) > 19:
+            if when.tzinfo is None or not ident.isdigit() or int(ident) > MAX_BIG_ID:
                 raise ValueError(raw)
-        except (ValueError, UnicodeError, binascii.Error):
+            when = when.astimezone(UTC)  # a year-1 or year-9999 offset overflows here, not later
+        except (ValueError, OverflowError, UnicodeError, binascii.Error):
             raise ma.ValidationError("Not a cursor this API gave out.") from None
         return when, int(ident)
 

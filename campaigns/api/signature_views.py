@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import abort as abort_with_data
 
 from campaigns.api import queries, schemas
-from campaigns.api.auth import key_required, may_read_signatures
+from campaigns.api.auth import authorize_signatures_read, key_required
 from campaigns.api.limits import per_ip, per_key, signing
 from campaigns.api.views import errors
 from campaigns.core.urls import absolute_url
@@ -83,12 +83,11 @@ def signatures(args: dict, slug: str):
     campaign = campaign_by_slug(slug, page=False)
     if not campaign.can_view(key.user):
         abort(404)
-    if not may_read_signatures(key, campaign):
-        abort(403)
+    authorize_signatures_read(key, campaign, api="v1")  # the same rule as the OSDI view's
     items = queries.confirmed_signatures(
         campaign.id, after=args.get("after"), limit=args["per_page"]
     )
-    db.session.commit()  # the key's last-used time
+    db.session.commit()  # the key's last-used time and the audit event, if one was due
     cursor = None
     if len(items) == args["per_page"]:
         cursor = schemas.make_cursor(items[-1].confirmed_at, items[-1].id)

@@ -43,6 +43,10 @@ EXAMPLE_CSV = (
     "Jo Bloggs,United Kingdom,,2024-03-02\r\n"
 )
 WORDED = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%B %d, %Y", "%b %d, %Y")
+# The earliest plausible date of a signature on paper. Nothing older can belong to a
+# campaign on this platform, and a floor catches years mistyped as 0001 or 1024 (which
+# would be stored, sorted first and skew the daily figures).
+EARLIEST = date(2000, 1, 1)
 
 
 class ImportFileError(RuleError):
@@ -64,6 +68,7 @@ class Row:
     signed_on: date | None = None
     reason: str | None = None  # a code from reasons.REASONS, None while accepted
     detail: str | None = None  # what the reason's message quotes (a value, a line number)
+    replaces: int | None = None  # an unconfirmed online signature this row takes over
 
     def reject(self, reason: str, detail: str | int | None = None) -> None:
         """Mark the row rejected, keeping the first reason found."""
@@ -234,6 +239,8 @@ def check_row(line: int, values: dict[str, str], *, day_first: bool, latest: dat
         else:
             if row.signed_on > latest:
                 row.reject("future_date", row.signed_on.isoformat())
+            elif row.signed_on < EARLIEST:
+                row.reject("too_old", row.signed_on.isoformat())
     return row
 
 

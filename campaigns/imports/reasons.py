@@ -5,9 +5,11 @@ from flask_babel import gettext as _
 # Codes stored in SignatureImport.report; the messages are built when the report is shown.
 REASONS = (
     "missing_name", "name_too_long", "missing_country", "unknown_country", "invalid_email",
-    "missing_date", "bad_date", "future_date", "duplicate_in_file", "signed_online",
-    "earlier_import",
+    "missing_date", "bad_date", "future_date", "too_old", "duplicate_in_file",
+    "already_counted", "invalidated",
 )  # fmt: skip
+# Codes of reports stored before "already_counted" replaced them: shown as that one.
+FORMER = {"signed_online": "already_counted", "earlier_import": "already_counted"}
 
 
 def reason_text(code: str | None, detail: str | None = None) -> str:
@@ -27,10 +29,15 @@ def reason_text(code: str | None, detail: str | None = None) -> str:
         "duplicate_in_file": lambda: _(
             "The same email address is on line %(line)s of this file; it is counted once.",
             line=detail),
-        "signed_online": lambda: _(
-            "This email address has already signed this campaign; it is not counted twice."),
-        "earlier_import": lambda: _(
-            "This email address is already in an earlier import of this campaign."),
+        "too_old": lambda: _("The date %(value)s is too long ago. Check the year.", value=detail),
+        # One sentence whether counted online, by an import, or waiting in another import:
+        # the report must not tell an organizer how or when a given address signed.
+        "already_counted": lambda: _(
+            "This person is already counted for this campaign, or waiting in another "
+            "import; they are not counted twice."),
+        "invalidated": lambda: _(
+            "A signature with this email address was removed by a moderator; it is not "
+            "added again."),
     }  # fmt: skip
-    message = messages.get(code or "")
+    message = messages.get(FORMER.get(code or "", code or ""))
     return message() if message else ""

@@ -4,6 +4,8 @@ Uploaded rows wait as pending signatures with import_id set: never emailed, neve
 and spared by the pending-signature purge, until an organizer confirms the import. The
 unique (campaign, canonical email) constraint is the backstop against counting a person
 twice: rows are inserted with ON CONFLICT DO NOTHING, and a conflict means "already signed".
+An online signature still waiting for its email link does not block a paper row: the row
+takes it over and is then confirmed or discarded with its import.
 """
 
 import enum
@@ -41,6 +43,8 @@ CHUNK = 500
 # Rows per executemany, to bound the parameter lists held at once.
 INSERT_CHUNK = 5000
 FILENAME_MAX = 255
+# Rejections because the person is already on the campaign (audited as "duplicates").
+DUPLICATE_REASONS = ("duplicate_in_file", "already_counted", "invalidated")
 
 
 class Outcome(enum.StrEnum):
@@ -103,19 +107,31 @@ def _reject_repeats(rows: list[Row]) -> None:
 
 
 def _reject_signed(campaign_id: int, rows: list[Row]) -> None:
-    """Rows whose email address is already on one of the campaign's signatures."""
+    """Rows whose person is already counted or waiting in another import are rejected.
+
+    A pending online signature (never confirmed, perhaps typed by someone else) does not
+    block the paper row: the row takes it over (Row.replaces), because otherwise the purge
+    of unconfirmed signatures would later delete it and the person would count nowhere.
+    """
     waiting = {row.canonical: row for row in rows if row.reason is None and row.canonical}
     emails = list(waiting)
     for start in range(0, len(emails), CHUNK):
         found = db.session.execute(
-            sa.select(Signature.canonical_email, Signature.source).where(
+            sa.select(
+                Signature.canonical_email, Signature.id, Signature.state, Signature.import_id
+            ).where(
                 Signature.campaign_id == campaign_id,
                 Signature.canonical_email.in_(emails[start : start + CHUNK]),
             )
         )
-        for canonical, source in found:
-            earlier = source == SignatureSource.IMPORT
-            waiting[canonical].reject("earlier_import" if earlier else "signed_online")
+        for canonical, signature_id, state, import_id in found:
+            row = waiting[canonical]
+            if state == SignatureState.INVALIDATED:
+                row.reject("invalidated")
+            elif state == SignatureState.PENDING and import_id is None:
+                row.replaces = signature_id
+            else:  # confirmed (online or imported), or waiting in another import
+                row.reject("already_counted")
 
 
 def _values(record: SignatureImport, row: Row) -> dict:
@@ -133,11 +149,47 @@ def _values(record: SignatureImport, row: Row) -> dict:
     }  # fmt: skip
 
 
+# What taking over an unconfirmed online signature replaces: everything its signer typed
+# or that ties it to them (account, address hash, reason), so the row is the paper one.
+TAKEOVER_CLEARED = {"user_id": None, "postcode": None, "reason": None, "ip_hash": None,
+                    "suspect_reason": None}  # fmt: skip
+TAKEOVER_KEPT = ("campaign_id", "canonical_email", "state")
+
+
+def _take_over(record: SignatureImport, rows: list[Row]) -> None:
+    """Make the unconfirmed online signatures these rows replace part of this import.
+
+    Guarded: a signature confirmed, invalidated or deleted since the check is left alone,
+    and the INSERT that follows (conflicting, or not) settles that row.
+    """
+    table = Signature.__table__
+    columns = [key for key in _values(record, rows[0]) if key not in TAKEOVER_KEPT]
+    columns += list(TAKEOVER_CLEARED)
+    statement = (
+        sa.update(table)
+        .where(
+            table.c.id == sa.bindparam("signature_id"),
+            table.c.state == SignatureState.PENDING,
+            table.c.import_id.is_(None),
+        )
+        .values({column: sa.bindparam(f"new_{column}") for column in columns})
+    )
+    params = []
+    for row in rows:
+        values = {**_values(record, row), **TAKEOVER_CLEARED}
+        params.append({"signature_id": row.replaces,
+                       **{f"new_{column}": values[column] for column in columns}})  # fmt: skip
+    for start in range(0, len(params), INSERT_CHUNK):
+        db.session.execute(statement, params[start : start + INSERT_CHUNK])
+
+
 def _insert(record: SignatureImport, rows: list[Row]) -> None:
     """Insert the accepted rows; one that lost a race to a new signer is rejected after all.
 
     An executemany of one INSERT ... ON CONFLICT DO NOTHING (batched by the driver): a
-    multi-row VALUES per chunk would be compiled afresh each time, far slower.
+    multi-row VALUES per chunk would be compiled afresh each time, far slower. Rows taking
+    over an online signature go through it too: one whose takeover missed (that signature
+    was deleted meanwhile) is inserted, one taken over conflicts with itself harmlessly.
     """
     table = Signature.__table__
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
@@ -145,6 +197,9 @@ def _insert(record: SignatureImport, rows: list[Row]) -> None:
         index_elements=["campaign_id", "canonical_email"]
     )
     accepted = [row for row in rows if row.reason is None]
+    replacing = [row for row in accepted if row.replaces is not None]
+    if replacing:
+        _take_over(record, replacing)
     for start in range(0, len(accepted), INSERT_CHUNK):
         chunk = accepted[start : start + INSERT_CHUNK]
         db.session.execute(statement, [_values(record, row) for row in chunk])
@@ -157,7 +212,7 @@ def _insert(record: SignatureImport, rows: list[Row]) -> None:
     )
     for row in accepted:
         if row.canonical and row.canonical not in inserted:
-            row.reject("signed_online")
+            row.reject("already_counted")
 
 
 def _report(rows: list[Row]) -> list[dict]:
@@ -198,9 +253,12 @@ def upload_import(
     record.rows_total = len(rows)
     record.rows_accepted = sum(1 for row in rows if row.reason is None)
     record.rows_rejected = record.rows_total - record.rows_accepted
+    duplicates = sum(1 for row in rows if row.reason in DUPLICATE_REASONS)
     record_audit(actor, "imports.uploaded", record, campaign_id=campaign.id,
                  rows=record.rows_total, accepted=record.rows_accepted,
-                 rejected=record.rows_rejected)  # fmt: skip
+                 rejected=record.rows_rejected, duplicates=duplicates,
+                 replaced=sum(1 for row in rows if row.reason is None and row.replaces),
+                 )  # fmt: skip
     return record
 
 
@@ -237,12 +295,20 @@ def confirm_import(actor: User, campaign: Campaign, import_id: int) -> Decision:
     _require_open(campaign)
     if not _decide(actor, record, ImportState.CONFIRMED):
         return Decision(Outcome.ALREADY, 0, record.state)
-    confirmed = db.session.execute(
-        sa.update(Signature)
-        .where(Signature.import_id == record.id, Signature.state == SignatureState.PENDING)
-        .values(state=SignatureState.CONFIRMED, confirmed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    held = (
+        db.session.execute(
+            sa.update(Signature)
+            .where(Signature.import_id == record.id, Signature.state == SignatureState.PENDING)
+            .values(state=SignatureState.CONFIRMED, confirmed_at=utcnow())
+            .returning(Signature.suspect)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    # Imported rows are never suspect; should one be, it is confirmed but, as anywhere,
+    # not counted until a moderator releases it: the delta matches the counted rows.
+    confirmed = sum(1 for suspect in held if not suspect)
     record_delta(campaign.id, confirmed)
     record_audit(actor, "imports.confirmed", record, campaign_id=campaign.id,
                  confirmed=confirmed, filename=record.filename)  # fmt: skip

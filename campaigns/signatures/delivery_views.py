@@ -1,6 +1,6 @@
 """The printable delivery document for a campaign's decision maker (organizers and admins)."""
 
-from flask import Blueprint, Response, abort, stream_template
+from flask import Blueprint, Response, abort, get_flashed_messages, stream_template
 from flask_login import current_user, login_required
 
 from campaigns.core.services import RuleError
@@ -21,6 +21,9 @@ def document(slug: str):
     except RuleError as exc:
         abort(exc.status, exc.message)
     db.session.commit()  # the audit event stands even if the page is cut short
+    # Take the flashes now: the streamed page renders after the session cookie is written,
+    # so messages read only while rendering would show again on the next page.
+    get_flashed_messages(with_categories=True)
     names = delivery.signers(doc.campaign_id)
     page = stream_template("signatures/delivery.html", doc=doc, signers=names)
     headers = {"Cache-Control": "private, no-store"}

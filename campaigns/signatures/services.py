@@ -72,6 +72,7 @@ class Outcome(enum.StrEnum):
     GONE = "gone"
     CLOSED = "closed"
     HELD = "held"
+    WAITING = "waiting"  # part of a paper import: its organizers confirm it, not a link
 
 
 def closed_reason(campaign: Campaign) -> str | None:
@@ -220,6 +221,8 @@ def _adopt_pending(campaign: Campaign, user: User, canonical: str, choices: dict
     )
     if existing is None:
         return Signed(None, False)
+    if existing.import_id is not None and existing.state == SignatureState.PENDING:
+        return Signed(existing.id, False)  # a paper signature waits for its organizers
     if existing.state != SignatureState.PENDING:
         counted = existing.state == SignatureState.CONFIRMED and not existing.suspect
         return Signed(existing.id, False, confirmed=counted, suspect=existing.suspect)
@@ -232,7 +235,10 @@ def _adopt_pending(campaign: Campaign, user: User, canonical: str, choices: dict
 
 
 def confirm(signature_id: int) -> Outcome:
-    """Confirm a pending signature with one guarded UPDATE; a second call changes nothing."""
+    """Confirm a pending signature with one guarded UPDATE; a second call changes nothing.
+
+    A paper signature (import_id set) is confirmed only with its whole import.
+    """
     open_campaigns = sa.select(Campaign.id).where(
         Campaign.status == CampaignStatus.OPEN, Campaign.hidden_at.is_(None)
     )
@@ -242,6 +248,7 @@ def confirm(signature_id: int) -> Outcome:
             Signature.id == signature_id,
             Signature.state == SignatureState.PENDING,
             Signature.suspect.is_(False),
+            Signature.import_id.is_(None),
             Signature.campaign_id.in_(open_campaigns),
         )
         .values(state=SignatureState.CONFIRMED, confirmed_at=utcnow())
@@ -259,6 +266,8 @@ def confirm(signature_id: int) -> Outcome:
         return Outcome.GONE
     if signature.state == SignatureState.CONFIRMED:
         return Outcome.ALREADY
+    if signature.import_id is not None:
+        return Outcome.WAITING
     return Outcome.HELD if signature.suspect else Outcome.CLOSED
 
 
@@ -315,6 +324,7 @@ def resend_confirmation(campaign: Campaign, email: str) -> None:
             Signature.canonical_email == canonical,
             Signature.state == SignatureState.PENDING,
             Signature.suspect.is_(False),
+            Signature.import_id.is_(None),  # a paper signer is never emailed
             Signature.resend_count < current_app.config["SIGN_RESEND_MAX"],
         )
         .values(resend_count=Signature.resend_count + 1)

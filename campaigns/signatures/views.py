@@ -36,6 +36,7 @@ OUTCOME_STATUS = {
     Outcome.DONE: 200,
     Outcome.ALREADY: 200,
     Outcome.HELD: 200,
+    Outcome.WAITING: 200,
     Outcome.GONE: 410,
     Outcome.CLOSED: 409,
 }

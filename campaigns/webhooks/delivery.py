@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 
 from campaigns.extensions import db
 from campaigns.models import DeliveryState, WebhookDelivery, WebhookEndpoint, utcnow
@@ -144,9 +145,12 @@ def deliver_one(row, endpoint, now: datetime, report: Report) -> None:
     body, headers = request_for(row, endpoint.secret, utcnow())
     timeout, allow_private = config["WEBHOOK_TIMEOUT_SECONDS"], config["WEBHOOK_ALLOW_PRIVATE"]
     try:
-        answer = transport.post(
-            endpoint.url, body, headers, timeout=timeout, allow_private=allow_private
-        )
+        # The log keeps plain English, whichever request's locale the worker runs under;
+        # refusals in it never name a resolved address (targets.refusal).
+        with force_locale("en"):
+            answer = transport.post(
+                endpoint.url, body, headers, timeout=timeout, allow_private=allow_private
+            )
     except Exception as exc:  # any failure to get an answer is one failed attempt
         _failed_attempt(row, now, None, f"{type(exc).__name__}: {exc}", report)
         return

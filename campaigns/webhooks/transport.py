@@ -5,11 +5,14 @@ in the URL, sent as SNI), but the socket is opened to the checked IP address its
 a DNS answer that changes after the check (rebinding) is never used. No proxy from the
 environment is used, no redirect is followed (a 3xx is a failed attempt) and the
 response body is not kept, beyond a short excerpt when the receiver answers an error.
+The request line carries the normalized path (targets.parse_target), the ASCII form that
+is stored, so the receiver is asked for exactly the stored URL.
 A watchdog closes the socket when the whole exchange outlasts the timeout, so a receiver
 that trickles its answer a byte at a time cannot hold a worker.
 """
 
 import contextlib
+import logging
 import socket
 import threading
 import time
@@ -20,6 +23,7 @@ from urllib3.exceptions import HTTPError
 
 from campaigns.webhooks.targets import checked_addresses, parse_target
 
+log = logging.getLogger(__name__)
 EXCERPT_BYTES = 200
 # A CA bundle to trust instead of the system's (tests point it at their own CA).
 CA_CERTS: str | None = None
@@ -88,10 +92,24 @@ def _open(target, addresses: list[str], deadline: float):
         try:
             connection.connect()
             return connection
-        except (OSError, HTTPError) as exc:
+        except HTTPError as exc:
+            connection.close()
+            error = _unnamed(target, address, exc)
+        except OSError as exc:
             connection.close()
             error = exc
     raise error or TimeoutError("timed out connecting")
+
+
+def _unnamed(target, address: str, exc: HTTPError) -> OSError:
+    """urllib3's connect error without the address in it (it may be an internal DNS answer).
+
+    Its message names the IP it was connecting to; the delivery log shows messages to
+    organizers, so the address goes to the server log and they get the host they typed.
+    """
+    log.info("webhook connection to %s (%s) failed: %s", target.host, address, exc)
+    reason = str(exc.__cause__ or "no connection").replace(address, "[address]")
+    return ConnectionError(f"could not connect to {target.host_header}: {reason}")
 
 
 def post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private: bool) -> Answer:

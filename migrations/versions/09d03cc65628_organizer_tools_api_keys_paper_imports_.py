@@ -10,7 +10,8 @@ Issue 6 (organizer tools):
 - signature_import: one uploaded CSV of paper signatures, its per-row report and whether
   an organizer confirmed or discarded it.
 - signature.import_id: the import a paper signature came in; partial index (a web
-  signature writes no entry). SQLite rebuilds the table and keeps its AUTOINCREMENT.
+  signature writes no entry). On PostgreSQL none of it blocks signing (foreign key NOT VALID
+  then validated, index built CONCURRENTLY); SQLite rebuilds the table, keeping AUTOINCREMENT.
 - webhook_endpoint and webhook_delivery: organizers' HTTPS endpoints and the delivery log,
   with a partial index on the deliveries waiting for a worker.
 - signature.source gains the value "embed" (a VARCHAR without a check: no DDL).
@@ -109,10 +110,20 @@ def upgrade():
         batch_op.create_index('ix_webhook_delivery_due', ['next_attempt_at'], unique=False, postgresql_where=sa.text("state = 'pending'"), sqlite_where=sa.text("state = 'pending'"))
         batch_op.create_index('ix_webhook_delivery_endpoint_id_created_at', ['endpoint_id', 'created_at'], unique=False)
 
-    with op.batch_alter_table('signature', schema=None, **_keep_autoincrement()) as batch_op:
-        batch_op.add_column(sa.Column('import_id', sa.Integer(), nullable=True))
-        batch_op.create_index('ix_signature_import_id', ['import_id'], unique=False, postgresql_where=sa.text('import_id IS NOT NULL'), sqlite_where=sa.text('import_id IS NOT NULL'))
-        batch_op.create_foreign_key(batch_op.f('fk_signature_import_id_signature_import'), 'signature_import', ['import_id'], ['id'], ondelete='SET NULL')
+    if op.get_context().dialect.name == "postgresql":
+        # Signing must not wait on a large table: a nullable column is added without a rewrite,
+        # the foreign key is added NOT VALID and then validated (which lets inserts go on), and
+        # the index is built CONCURRENTLY, outside the migration's transaction.
+        op.add_column('signature', sa.Column('import_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f('fk_signature_import_id_signature_import'), 'signature', 'signature_import', ['import_id'], ['id'], ondelete='SET NULL', postgresql_not_valid=True)
+        op.execute('ALTER TABLE signature VALIDATE CONSTRAINT fk_signature_import_id_signature_import')
+        with op.get_context().autocommit_block():
+            op.create_index('ix_signature_import_id', 'signature', ['import_id'], unique=False, postgresql_where=sa.text('import_id IS NOT NULL'), postgresql_concurrently=True)
+    else:
+        with op.batch_alter_table('signature', schema=None, **_keep_autoincrement()) as batch_op:
+            batch_op.add_column(sa.Column('import_id', sa.Integer(), nullable=True))
+            batch_op.create_index('ix_signature_import_id', ['import_id'], unique=False, sqlite_where=sa.text('import_id IS NOT NULL'))
+            batch_op.create_foreign_key(batch_op.f('fk_signature_import_id_signature_import'), 'signature_import', ['import_id'], ['id'], ondelete='SET NULL')
 
     # ### end Alembic commands ###
 

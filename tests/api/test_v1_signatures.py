@@ -1,5 +1,6 @@
 """Reading a campaign's signatures with an organizer's API key: who may, and what they see."""
 
+import base64
 import json
 
 import pytest
@@ -134,7 +135,21 @@ def test_cursor_pages_through_every_signature_once(app, client, world):
     assert len(seen) == len(set(seen)) == 9
 
 
-@pytest.mark.parametrize("cursor", ["nonsense", "bm9wZXw1", "!!!", "MjAyNC0wMS0wMXwx"])
+def _cursor(raw: str) -> str:
+    """A cursor made by hand, as a client could."""
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+OUT_OF_RANGE = [
+    _cursor("0001-01-01T00:00:00+14:00|1"),  # before year 1 once in UTC
+    _cursor("9999-12-31T23:00:00-05:00|1"),  # after year 9999 once in UTC
+    _cursor("2024-01-01T00:00:00+00:00|9999999999999999999"),  # over BIGINT
+]
+
+
+@pytest.mark.parametrize(
+    "cursor", ["nonsense", "bm9wZXw1", "!!!", "MjAyNC0wMS0wMXwx", *OUT_OF_RANGE]
+)
 def test_bad_cursors_are_422(client, world, cursor):
     """A cursor this API did not give out is a validation error."""
     response = read(client, world["slug"], world["keys"]["owner"], f"?after={cursor}")

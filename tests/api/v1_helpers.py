@@ -43,6 +43,11 @@ def make_key(app, user, *, revoked=False) -> str:
     return raw
 
 
+def fresh_address() -> str:
+    """A client address no other test uses: rate-limit buckets may outlive a test in Redis."""
+    return f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+
+
 def bearer(raw: str) -> dict:
     """The Authorization header carrying a key."""
     return {"Authorization": f"Bearer {raw}"}

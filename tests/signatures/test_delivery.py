@@ -194,3 +194,16 @@ def test_dates_and_numbers_follow_the_locale(app, client, make_user, make_campai
     assert "1\u202f234" in html  # French groups thousands with a narrow no-break space
     assert format_date(date.today(), "long", locale="fr") in html
     assert len(names_listed(html)) == 1234 and "Signer 1233 (France)" in names_listed(html)
+
+
+def test_a_flash_message_shows_once(app, client, make_user, make_campaign):
+    """A message waiting to be shown appears on the document and not again on the next page."""
+    owner = make_user()
+    slug = make_campaign(owner=owner)
+    login(client, owner.email)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "FLASH-MARKER")]
+    first = client.get(f"/campaigns/{slug}/delivery").get_data(as_text=True)
+    second = client.get(f"/campaigns/{slug}").get_data(as_text=True)
+    assert "FLASH-MARKER" in first
+    assert "FLASH-MARKER" not in second

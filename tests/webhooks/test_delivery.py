@@ -174,7 +174,7 @@ def test_private_targets_are_refused_at_send_time(app, make_campaign, receiver):
     queue_event(app, slug)
     assert deliver(app)["retrying"] == 1
     [row] = deliveries(app)
-    assert "loopback" in row.last_error and receiver.requests == []
+    assert "is a non-public address" in row.last_error and receiver.requests == []
 
 
 def test_a_batch_sends_every_due_row(private_app, make_campaign, receiver):

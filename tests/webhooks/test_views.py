@@ -124,9 +124,9 @@ def test_adding_an_endpoint_shows_its_secret_and_is_audited(app, client, make_us
     ("data", "message"),
     [
         ({"url": "http://hooks.example.org/in", "events": ["campaign.closed"]}, "https://"),
-        ({"url": "https://10.0.0.8/in", "events": ["campaign.closed"]}, "private address"),
-        ({"url": "https://169.254.169.254/", "events": ["campaign.closed"]}, "link-local"),
-        ({"url": "https://localhost/in", "events": ["campaign.closed"]}, "loopback"),
+        ({"url": "https://10.0.0.8/in", "events": ["campaign.closed"]}, "10.0.0.8 is a non-public"),
+        ({"url": "https://169.254.169.254/", "events": ["campaign.closed"]}, "is a non-public"),
+        ({"url": "https://localhost/in", "events": ["campaign.closed"]}, "non-public address"),
         ({"url": HOOK, "events": []}, "Choose at least one event"),
         ({"url": HOOK, "events": ["signature.created"]}, "Choose at least one event"),
         ({"url": "", "events": ["campaign.closed"]}, "This field is required"),
