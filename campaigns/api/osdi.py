@@ -15,8 +15,9 @@ from sqlalchemy.orm import load_only, selectinload
 from campaigns.core.services import RuleError
 from campaigns.core.urls import absolute_url
 from campaigns.extensions import db
-from campaigns.models import Campaign, Signature, SignatureState
+from campaigns.models import Campaign, Signature
 from campaigns.models.campaign import PUBLISHED
+from campaigns.signatures.counting import counted_in
 
 MEDIA_TYPE = "application/hal+json"
 ORIGIN_SYSTEM = "Groundswell"
@@ -163,15 +164,6 @@ def petitions_page(page: int, per_page: int) -> dict:
     )
 
 
-def _counted(campaign_id: int) -> tuple:
-    """Confirmed signatures that count: what the campaign's total is made of."""
-    return (
-        Signature.campaign_id == campaign_id,
-        Signature.state == SignatureState.CONFIRMED,
-        Signature.suspect.is_(False),
-    )
-
-
 # The columns a signature's representation reads: the email is never even loaded.
 SIGNATURE_COLUMNS = load_only(
     Signature.id, Signature.campaign_id, Signature.name, Signature.visibility,
@@ -202,10 +194,12 @@ def signature(row: Signature, slug: str) -> dict:
 
 def signatures_page(campaign: Campaign, page: int, per_page: int) -> dict:
     """A page of the campaign's counted signatures, oldest first."""
-    total = db.session.scalar(sa.select(sa.func.count(Signature.id)).where(*_counted(campaign.id)))
+    total = db.session.scalar(
+        sa.select(sa.func.count(Signature.id)).where(*counted_in(campaign.id))
+    )
     rows = db.session.scalars(
         sa.select(Signature)
-        .where(*_counted(campaign.id))
+        .where(*counted_in(campaign.id))
         .options(SIGNATURE_COLUMNS)
         .order_by(Signature.created_at, Signature.id)
         .limit(per_page)
@@ -222,7 +216,7 @@ def one_signature(campaign: Campaign, signature_id: int) -> dict | None:
     """One counted signature of the campaign in OSDI's shape, or None."""
     row = db.session.scalar(
         sa.select(Signature)
-        .where(Signature.id == signature_id, *_counted(campaign.id))
+        .where(Signature.id == signature_id, *counted_in(campaign.id))
         .options(SIGNATURE_COLUMNS)
     )
     return None if row is None else signature(row, campaign.slug)

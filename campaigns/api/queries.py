@@ -8,11 +8,12 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from campaigns.extensions import db
-from campaigns.models import Campaign, Signature, SignatureSource, SignatureState, Update
-from campaigns.models.signature import Visibility, initials
+from campaigns.models import Campaign, Signature, SignatureSource, Update
+from campaigns.models.signature import shown_name
 from campaigns.outcomes import victory_queries
 from campaigns.petitions import discovery
 from campaigns.petitions.queries import campaign_for_viewer
+from campaigns.signatures.counting import counted_in
 
 
 def public_campaign(slug: str, *, full: bool = True) -> Campaign:
@@ -61,13 +62,6 @@ class OrganizerSignature:
     confirmed_at: datetime
 
 
-def _public_name(name: str | None, visibility: Visibility) -> str | None:
-    """The name as the signer chose to show it, or None for count only."""
-    if not name or visibility == Visibility.COUNT_ONLY:
-        return None
-    return name if visibility == Visibility.FULL_NAME else initials(name)
-
-
 def confirmed_signatures(
     campaign_id: int, *, after: tuple[datetime, int] | None, limit: int
 ) -> list[OrganizerSignature]:
@@ -81,9 +75,7 @@ def confirmed_signatures(
         Signature.postcode, Signature.reason, Signature.reason_hidden_at, Signature.source,
         Signature.confirmed_at,
     ).where(
-        Signature.campaign_id == campaign_id,
-        Signature.state == SignatureState.CONFIRMED,
-        Signature.suspect.is_(False),
+        *counted_in(campaign_id),
         Signature.confirmed_at.is_not(None),  # always set on confirming; the cursor needs it
     )  # fmt: skip
     if after is not None:
@@ -100,7 +92,7 @@ def confirmed_signatures(
     return [
         OrganizerSignature(
             id=row.id,
-            public_name=_public_name(row.name, row.visibility),
+            public_name=shown_name(row.name, row.visibility),
             country=row.country,
             postcode=row.postcode,
             reason=None if row.reason_hidden_at is not None else row.reason,

@@ -5,7 +5,9 @@ query reads one campaign's rows through an index that already exists and returns
 a few hundred grouped rows, whatever the number of signatures:
 
 - states: GROUP BY state over (campaign_id, state, created_at), index-only where vacuumed;
-- suspects: the partial index ix_signature_suspect_waiting, by spelling its predicate;
+- suspects: the partial index ix_signature_suspect_waiting, by spelling its predicate,
+  and in the same query the paper signatures of pending imports, through the partial
+  index ix_signature_import_id (a pending row there is not waiting for an email);
 - per day: the confirmed range of (campaign_id, state, created_at) since the window start,
   index-only, less the suspect ones from the partial index;
 - countries and sources: one pass over the confirmed range, grouped by both at once.
@@ -25,7 +27,15 @@ import sqlalchemy as sa
 from flask import current_app
 
 from campaigns.extensions import db
-from campaigns.models import Campaign, Signature, SignatureSource, SignatureState, utcnow
+from campaigns.models import (
+    Campaign,
+    ImportState,
+    Signature,
+    SignatureImport,
+    SignatureSource,
+    SignatureState,
+    utcnow,
+)
 from campaigns.models.signature import SUSPECT_WAITING, SUSPECT_WAITING_SQLITE
 
 WINDOWS = (30, 90)
@@ -35,6 +45,7 @@ TOP_COUNTRIES = 10
 MAX_PROJECTION_DAYS = 3650
 # Past this many cached entries in one process, the cache starts again empty.
 MAX_ENTRIES = 2000
+PAPER = "paper"  # the union's label for the paper signatures' row
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ class DashboardStats:
     window: int
     confirmed: int = 0
     pending: int = 0
+    paper: int = 0  # paper signatures waiting for an organizer to confirm their import
     suspect: int = 0
     days: list[tuple[date, int]] = field(default_factory=list)
     countries: list[tuple[str, int]] = field(default_factory=list)
@@ -99,9 +111,10 @@ def compute(campaign: Campaign, window: int, now: datetime | None = None) -> Das
     now = now or utcnow()
     stats = DashboardStats(computed_at=now, window=window)
     states = state_counts(campaign.id)
-    held = suspect_counts(campaign.id)
+    held, stats.paper = suspect_and_paper_counts(campaign.id)
     stats.confirmed = states[SignatureState.CONFIRMED] - held[SignatureState.CONFIRMED]
-    stats.pending = states[SignatureState.PENDING] - held[SignatureState.PENDING]
+    pending = states[SignatureState.PENDING] - held[SignatureState.PENDING] - stats.paper
+    stats.pending = max(0, pending)
     stats.suspect = sum(held.values())
     stats.days = per_day(campaign.id, now, window)
     stats.countries, stats.sources = countries_and_sources(campaign.id)
@@ -121,14 +134,30 @@ def state_counts(campaign_id: int) -> Counter:
     return Counter({SignatureState(state): n for state, n in rows})
 
 
-def suspect_counts(campaign_id: int) -> Counter:
-    """Suspect signatures waiting for a moderator, per state (pending or confirmed)."""
-    rows = db.session.execute(
-        sa.select(Signature.state, sa.func.count())
+def suspect_and_paper_counts(campaign_id: int) -> tuple[Counter, int]:
+    """Suspect signatures waiting for a moderator, per state (pending or confirmed), and
+    the pending paper signatures of the campaign's pending imports: one round trip."""
+    suspects = (
+        # A plain string column: the union's other row is labelled PAPER, not a state.
+        sa.select(sa.type_coerce(Signature.state, sa.String).label("kind"), sa.func.count().label("n"))
         .where(Signature.campaign_id == campaign_id, _suspect_waiting())
         .group_by(Signature.state)
     )
-    return Counter({SignatureState(state): n for state, n in rows})
+    waiting_imports = sa.select(SignatureImport.id).where(
+        SignatureImport.campaign_id == campaign_id, SignatureImport.state == ImportState.PENDING
+    )
+    paper = sa.select(sa.literal(PAPER).label("kind"), sa.func.count().label("n")).where(
+        Signature.import_id.in_(waiting_imports),
+        Signature.state == SignatureState.PENDING,
+        Signature.suspect.is_(False),  # a suspect one is already among the held
+    )
+    held, papers = Counter(), 0
+    for kind, n in db.session.execute(sa.union_all(suspects, paper)):
+        if kind == PAPER:
+            papers = n
+        else:
+            held[SignatureState(kind)] = n
+    return held, papers
 
 
 def _suspect_waiting():

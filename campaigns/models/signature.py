@@ -155,11 +155,7 @@ class Signature(db.Model):
     @property
     def public_name(self) -> str | None:
         """The name as the signer chose to show it, or None for count only."""
-        if self.visibility == Visibility.FULL_NAME and self.name:
-            return self.name
-        if self.visibility == Visibility.INITIALS and self.name:
-            return initials(self.name)
-        return None
+        return shown_name(self.name, self.visibility)
 
     @property
     def public_reason(self) -> str | None:
@@ -185,6 +181,16 @@ class SignatureDelta(db.Model):
     )
     delta: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def shown_name(name: str | None, visibility: Visibility) -> str | None:
+    """A name as its signer chose to show it: in full, as initials, or None (count only).
+
+    For rows read as plain columns (exports, the API); Signature.public_name uses it too.
+    """
+    if not name or visibility == Visibility.COUNT_ONLY:
+        return None
+    return name if visibility == Visibility.FULL_NAME else initials(name)
 
 
 def initials(name: str) -> str:

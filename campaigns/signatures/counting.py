@@ -149,6 +149,11 @@ def counted_signatures():
     )
 
 
+def counted_in(campaign_id: int) -> tuple:
+    """WHERE terms for a campaign's signatures that count (exports, documents, the API)."""
+    return (Signature.campaign_id == campaign_id, counted_signatures())
+
+
 def real_and_pending(campaign_id):
     """Scalar subqueries: a campaign's real count, and the sum of its deltas not yet applied.
 

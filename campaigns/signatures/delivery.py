@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from campaigns.core.services import RuleError, record_audit
 from campaigns.extensions import db
 from campaigns.models import Campaign, Signature, User, Visibility, utcnow
-from campaigns.models.signature import initials
+from campaigns.models.signature import shown_name
 from campaigns.petitions.countries import country_name
-from campaigns.signatures.counting import counted_signatures
+from campaigns.signatures.counting import counted_in
 from campaigns.signatures.export import CHUNK, may_export
 
 
@@ -41,11 +41,6 @@ class DeliveryDocument:
         return self.total - self.named
 
 
-def _counted(campaign_id: int) -> tuple:
-    """The campaign's signatures that count, as the CSV export and the count define them."""
-    return (Signature.campaign_id == campaign_id, counted_signatures())
-
-
 def _shows_name() -> tuple:
     """Signers who chose initials or their full name, and left a name to show."""
     return (Signature.visibility != Visibility.COUNT_ONLY, Signature.name != "")
@@ -62,7 +57,7 @@ def start_document(actor: User, campaign: Campaign) -> DeliveryDocument:
     named = sa.and_(*_shows_name())
     total, shown = db.session.execute(
         sa.select(sa.func.count(Signature.id), sa.func.count(Signature.id).filter(named)).where(
-            *_counted(campaign.id)
+            *counted_in(campaign.id)
         )
     ).one()
     record_audit(
@@ -84,14 +79,13 @@ def signers(campaign_id: int) -> Iterator[tuple[str, str]]:
     """
     rows = db.session.execute(
         sa.select(Signature.name, Signature.visibility, Signature.country)
-        .where(*_counted(campaign_id), *_shows_name())
+        .where(*counted_in(campaign_id), *_shows_name())
         .order_by(Signature.confirmed_at, Signature.id)
         .execution_options(yield_per=CHUNK)
     )
     for chunk in rows.partitions():
         for name, visibility, country in chunk:
-            shown = name if visibility == Visibility.FULL_NAME else initials(name)
-            yield shown, country_name(country)
+            yield shown_name(name, visibility), country_name(country)
 
 
 def buffered(pieces: Iterator[str], size: int = 64 * 1024) -> Iterator[str]:

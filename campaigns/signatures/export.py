@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 
 from campaigns.core.services import RuleError, record_audit
 from campaigns.extensions import db
-from campaigns.models import Campaign, Role, Signature, SignatureState, User, Visibility
-from campaigns.models.signature import initials
+from campaigns.models import Campaign, Role, Signature, User
+from campaigns.models.signature import shown_name
+from campaigns.signatures.counting import counted_in
 
 # Rows fetched per round trip; a server-side cursor on PostgreSQL, so memory stays flat.
 CHUNK = 1000
@@ -31,31 +32,17 @@ def start_export(actor: User, campaign: Campaign) -> int:
     """Check the actor may export and record it in the audit log; how many rows will come."""
     if not may_export(actor, campaign):
         raise RuleError(_("Only the campaign's organizers can export its signatures."), status=403)
-    count = db.session.scalar(sa.select(sa.func.count(Signature.id)).where(*_counted(campaign.id)))
+    count = db.session.scalar(
+        sa.select(sa.func.count(Signature.id)).where(*counted_in(campaign.id))
+    )
     record_audit(actor, "signatures.exported", campaign, campaign_id=campaign.id, rows=count)
     return count
-
-
-def _counted(campaign_id: int) -> tuple:
-    """Confirmed signatures that count (suspect ones wait for a moderator)."""
-    return (
-        Signature.campaign_id == campaign_id,
-        Signature.state == SignatureState.CONFIRMED,
-        Signature.suspect.is_(False),
-    )
 
 
 def _cell(value) -> str:
     """A text cell a spreadsheet shows as text, never runs as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _public_name(name: str | None, visibility: Visibility) -> str:
-    """The name as the signer chose to show it: full, initials, or nothing."""
-    if not name or visibility == Visibility.COUNT_ONLY:
-        return ""
-    return name if visibility == Visibility.FULL_NAME else initials(name)
 
 
 def header() -> list[str]:
@@ -74,7 +61,7 @@ def csv_lines(campaign_id: int, first_line: list[str]) -> Iterator[str]:
     writer.writerow(first_line)
     rows = db.session.execute(
         sa.select(*COLUMNS)
-        .where(*_counted(campaign_id))
+        .where(*counted_in(campaign_id))
         .order_by(Signature.confirmed_at, Signature.id)
         .execution_options(yield_per=CHUNK)
     )
@@ -82,7 +69,7 @@ def csv_lines(campaign_id: int, first_line: list[str]) -> Iterator[str]:
         for row in chunk:
             reason = None if row.reason_hidden_at is not None else row.reason
             writer.writerow([
-                _cell(_public_name(row.name, row.visibility)), row.country,
+                _cell(shown_name(row.name, row.visibility)), row.country,
                 _cell(row.postcode), _cell(reason),
                 row.confirmed_at.isoformat() if row.confirmed_at else "", row.source.value,
             ])  # fmt: skip

@@ -6,7 +6,15 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from campaigns.extensions import db as _db
-from campaigns.models import Campaign, Signature, SignatureSource, SignatureState, utcnow
+from campaigns.models import (
+    Campaign,
+    ImportState,
+    Signature,
+    SignatureImport,
+    SignatureSource,
+    SignatureState,
+    utcnow,
+)
 
 
 def add(app, slug, *, days_ago=0, state=SignatureState.CONFIRMED, n=1, **fields):
@@ -27,6 +35,19 @@ def add(app, slug, *, days_ago=0, state=SignatureState.CONFIRMED, n=1, **fields)
                           email_domain="example.net", state=state, **values)
             )  # fmt: skip
         _db.session.commit()
+
+
+def add_paper(app, slug, *, n=1, state=ImportState.PENDING):
+    """An import in `state` holding n pending paper signatures, as an upload leaves them."""
+    with app.app_context():
+        campaign_id = _db.session.scalar(select(Campaign.id).where(Campaign.slug == slug))
+        record = SignatureImport(campaign_id=campaign_id, filename="paper.csv", state=state)
+        _db.session.add(record)
+        _db.session.commit()
+        import_id = record.id
+    add(app, slug, n=n, state=SignatureState.PENDING, source=SignatureSource.IMPORT,
+        import_id=import_id, created_at=utcnow() - timedelta(days=400))  # fmt: skip
+    return import_id
 
 
 def seed_mixed(app, slug):

@@ -10,7 +10,7 @@ from campaigns.dashboard import stats
 from campaigns.dashboard.chart import bar_chart, describe, nice_ceiling
 from campaigns.extensions import db as _db
 from campaigns.models import Campaign, CampaignStatus, SignatureSource, utcnow
-from tests.dashboard.helpers import add, seed_mixed
+from tests.dashboard.helpers import add, add_paper, seed_mixed
 
 
 def figures(app, slug, window=30, now=None):
@@ -34,6 +34,13 @@ def test_counts_leave_out_pending_suspect_withdrawn_and_invalidated(app, slug):
     assert result.confirmed == 21
     assert result.pending == 4  # the pending suspect is held, not waiting for its email
     assert result.suspect == 3
+
+
+def test_paper_signatures_are_not_waiting_for_an_email(app, slug):
+    """Pending rows of a pending import are counted apart from those awaiting their link."""
+    add_paper(app, slug, n=6)
+    result = figures(app, slug)
+    assert (result.pending, result.paper, result.suspect, result.confirmed) == (4, 6, 3, 21)
 
 
 def test_per_day_covers_the_window_with_zero_days(app, slug):

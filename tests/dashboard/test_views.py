@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from campaigns.extensions import db as _db
-from campaigns.models import Campaign, CampaignStatus, Role, utcnow
+from campaigns.models import Campaign, CampaignStatus, Role, SignatureState, utcnow
 from tests.conftest import count_statements, login
-from tests.dashboard.helpers import add, seed_mixed, set_count
+from tests.dashboard.helpers import add, add_paper, seed_mixed, set_count
 
 
 def url(slug, **query):
@@ -138,6 +138,24 @@ def test_french_locale_formats_names_numbers_and_dates(app, client, make_campaig
     assert re.search(r"\d{1,2} [a-zéû]+\.? \d{4}", body)  # e.g. "3 mars 2024"
 
 
+def test_paper_signatures_are_shown_apart_with_a_link(app_factory, make_campaign, make_user):
+    """Waiting paper rows are not "waiting for email"; their line links to the imports."""
+    app = app_factory(DASHBOARD_CACHE_SECONDS=0)
+    owner = make_user()
+    slug = make_campaign(owner=owner)
+    client = app.test_client()
+    login(client, owner.email)
+    assert "Paper signatures waiting" not in client.get(url(slug)).text
+    add(app, slug, n=2, state=SignatureState.PENDING)
+    add_paper(app, slug, n=3)
+    body = client.get(url(slug)).text
+    assert re.search(r"Waiting for email confirmation</dt><dd>2<", body)
+    assert re.search(
+        rf'<a href="/campaigns/{slug}/imports">Paper signatures waiting for your '
+        r"confirmation</a></dt><dd>3<", body
+    )
+
+
 def test_query_count_does_not_grow_with_signatures(app_factory, make_campaign, make_user):
     """The same number of statements for 3 signatures as for 40."""
     app = app_factory(DASHBOARD_CACHE_SECONDS=0)
@@ -151,6 +169,7 @@ def test_query_count_does_not_grow_with_signatures(app_factory, make_campaign, m
         assert client.get(url(slug)).status_code == 200
     add(app, slug, n=20, country="FR")
     add(app, slug, n=17, days_ago=5, country="DE", suspect=True)
+    add_paper(app, slug, n=4)
     with count_statements(app) as many:
         assert client.get(url(slug)).status_code == 200
     assert len(few) == len(many)

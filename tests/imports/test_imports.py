@@ -1,6 +1,7 @@
 """Paper-signature imports over HTTP: the acceptance case, confirming, discarding, privacy."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from campaigns.models import (
 )
 from campaigns.signatures.counting import aggregate
 from campaigns.signatures.services import confirm, purge_stale_pending, sign
+from campaigns.signatures.tokens import make_confirm_token
 from tests.conftest import login
 from tests.imports.helpers import campaign_row, csv_bytes, imports_of, signatures_of, upload
 
@@ -44,7 +46,7 @@ MIXED = csv_bytes(
 EXPECTED = {
     2: None, 3: None, 4: None, 5: "duplicate_in_file", 6: "missing_name",
     7: "unknown_country", 8: "invalid_email", 9: "future_date", 10: "bad_date",
-    11: "signed_online", 12: None,
+    11: "already_counted", 12: None,
 }  # fmt: skip
 
 
@@ -180,19 +182,109 @@ def test_a_race_with_an_online_signer_is_caught_by_the_unique_constraint(
                                    "Paper Olive,GB,onlinesigner@gmail.com,2024-01-01",
                                    "Paper Pat,GB,pat@example.org,2024-01-01"))  # fmt: skip
     (record,) = imports_of(app, slug)
-    assert [e["reason"] for e in record.report] == ["signed_online", None]
+    assert [e["reason"] for e in record.report] == ["already_counted", None]
     client.post(f"/campaigns/{slug}/imports/{record.id}/confirm")
     assert count(app, slug) == 2
     online = next(s for s in signatures_of(app, slug) if s.id == online_id)
     assert snapshot(online) == before
 
 
-def test_an_earlier_import_is_named_as_such(app, client, organizer):
-    """An address already in an earlier import is rejected with that reason."""
+def test_the_report_never_says_how_a_person_signed(app, client, organizer):
+    """Counted online, counted by an import or waiting in another: one and the same reason."""
+    owner, slug = organizer
+    sign_online(app, slug, "online@example.org")
+    first = csv_bytes("name,country,email,date", "A,GB,a@example.org,2024-01-01")
+    upload(client, slug, first)
+    client.post(f"/campaigns/{slug}/imports/{imports_of(app, slug)[0].id}/confirm")
+    upload(client, slug, csv_bytes("name,country,email,date", "W,GB,w@example.org,2024-01-01"))
+    upload(client, slug, csv_bytes("name,country,email,date", "O,GB,online@example.org,2024-01-01",
+                                   "A,GB,a@example.org,2024-01-01", "W,GB,w@example.org,2024-01-01",
+                                   "A,GB,A@example.org,2024-01-01"))  # fmt: skip
+    last = imports_of(app, slug)[-1]
+    assert [e["reason"] for e in last.report] == ["already_counted"] * 3 + ["duplicate_in_file"]
+    page = client.get(f"/campaigns/{slug}/imports/{last.id}").text
+    assert "online" not in page.lower() and "earlier import" not in page
+    with app.app_context():
+        event = _db.session.scalars(
+            select(AuditEvent).where(AuditEvent.target_id == str(last.id))
+        ).one()
+    assert event.actor_id == owner.id
+    assert (event.details["rejected"], event.details["duplicates"]) == (4, 4)
+
+
+def _pending_online(app, slug: str, email: str, **changes) -> int:
+    """A guest signs online and never confirms; changes are then applied. Returns its id."""
+    with app.app_context():
+        campaign = _db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+        signed = sign(campaign, name="Typed By Anyone", email=email, country="FR",
+                      visibility=Visibility.FULL_NAME, consent_updates=True,
+                      postcode="75001", reason="Mine", ip_hash="h" * 64)  # fmt: skip
+        row = _db.session.get(Signature, signed.signature_id)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        _db.session.commit()
+        return signed.signature_id
+
+
+def test_a_pending_online_signature_is_taken_over_not_lost(app, client, organizer):
+    """A paper row replaces an unconfirmed online signature, which the purge then spares."""
     _owner, slug = organizer
-    upload(client, slug, csv_bytes("name,country,email,date", "A,GB,a@example.org,2024-01-01"))
-    upload(client, slug, csv_bytes("name,country,email,date", "A,GB,a@example.org,2024-01-01"))
-    assert imports_of(app, slug)[1].report[0]["reason"] == "earlier_import"
+    online_id = _pending_online(app, slug, "paper.person@gmail.com")
+    held_id = _pending_online(app, slug, "held@example.org", suspect=True, suspect_reason="ip")
+    upload(client, slug, csv_bytes("name,country,email,date",
+                                   "Paper Person,GB,PaperPerson+x@gmail.com,2024-01-01",
+                                   "Held Person,GB,held@example.org,2024-01-02"))  # fmt: skip
+    (record,) = imports_of(app, slug)
+    assert [e["status"] for e in record.report] == ["accepted", "accepted"]
+    assert record.rows_accepted == 2
+    with app.app_context():
+        assert purge_stale_pending(utcnow() + timedelta(days=400)) == 0
+        _db.session.commit()
+    rows = {s.id: s for s in signatures_of(app, slug)}
+    assert set(rows) == {online_id, held_id}
+    taken = rows[online_id]
+    assert (taken.import_id, taken.source, taken.state) == (
+        record.id, SignatureSource.IMPORT, SignatureState.PENDING)  # fmt: skip
+    assert (taken.name, taken.country, taken.created_at.date().isoformat()) == (
+        "Paper Person", "GB", "2024-01-01")  # fmt: skip
+    assert taken.visibility == Visibility.COUNT_ONLY and not taken.consent_updates
+    assert (taken.postcode, taken.reason, taken.ip_hash, taken.user_id) == (None,) * 4
+    assert not rows[held_id].suspect and rows[held_id].suspect_reason is None
+    client.post(f"/campaigns/{slug}/imports/{record.id}/confirm")
+    assert count(app, slug) == 2
+
+
+def test_discarding_removes_a_taken_over_signature(app, client, organizer):
+    """The online row an import took over goes with the import: it was never confirmed."""
+    _owner, slug = organizer
+    _pending_online(app, slug, "p@example.org")
+    upload(client, slug, csv_bytes("name,country,email,date", "P,GB,p@example.org,2024-01-01"))
+    (record,) = imports_of(app, slug)
+    client.post(f"/campaigns/{slug}/imports/{record.id}/discard")
+    assert signatures_of(app, slug) == [] and count(app, slug) == 0
+
+
+def test_a_confirmation_link_cannot_count_a_paper_row_before_its_import(app, client, organizer):
+    """An old link of a taken-over signature waits; discarding then leaves nothing counted."""
+    _owner, slug = organizer
+    online_id = _pending_online(app, slug, "p@example.org")
+    upload(client, slug, csv_bytes("name,country,email,date", "P,GB,p@example.org,2024-01-01"))
+    (record,) = imports_of(app, slug)
+    page = client.post(f"/signatures/confirm/{make_confirm_token(online_id)}")
+    assert page.status_code == 200 and "organizers are checking" in page.text
+    assert signatures_of(app, slug)[0].state == SignatureState.PENDING
+    client.post(f"/campaigns/{slug}/imports/{record.id}/discard")
+    assert signatures_of(app, slug) == [] and count(app, slug) == 0
+
+
+def test_an_invalidated_signature_still_blocks_with_its_own_reason(app, client, organizer):
+    """A signature a moderator invalidated keeps the address out, saying so."""
+    _owner, slug = organizer
+    _pending_online(app, slug, "fake@example.org", state=SignatureState.INVALIDATED)
+    upload(client, slug, csv_bytes("name,country,email,date", "F,GB,fake@example.org,2024-01-01"))
+    (record,) = imports_of(app, slug)
+    assert record.report[0]["reason"] == "invalidated" and record.rows_accepted == 0
+    assert "removed by a moderator" in client.get(f"/campaigns/{slug}/imports/{record.id}").text
 
 
 def test_report_never_shows_an_email_address(app, client, organizer):
@@ -206,7 +298,7 @@ def test_report_never_shows_an_email_address(app, client, organizer):
     accepted = client.get(base + "?show=accepted")
     assert rejected.status_code == accepted.status_code == 200
     assert "Atlantis" in rejected.text and "not a country we recognise" in rejected.text
-    assert "already signed this campaign" in rejected.text
+    assert "already counted for this campaign" in rejected.text
     assert "Ana López" in accepted.text and "Gus" in accepted.text
     assert not EMAIL.search(rejected.text) and not EMAIL.search(accepted.text)
     for page in (rejected.text, accepted.text, client.get(f"/campaigns/{slug}/imports").text):

@@ -95,6 +95,9 @@ def test_countries_by_code_or_name(ctx, written, code):
         ({"date": "soon"}, "bad_date"),
         ({"date": "2025-07-01"}, "future_date"),
         ({"date": "2025-06-30"}, None),
+        ({"date": "0001-01-01"}, "too_old"),
+        ({"date": "31/12/1999"}, "too_old"),
+        ({"date": "2000-01-01"}, None),
     ],
 )
 def test_row_reasons(ctx, values, reason):
@@ -109,6 +112,12 @@ def test_row_reasons(ctx, values, reason):
 def test_every_reason_has_a_message(ctx):
     """No reason code is shown as an empty cell."""
     assert all(reason_text(code, "x") for code in REASONS)
+
+
+def test_reports_stored_with_former_codes_still_read(ctx):
+    """Reports saved before the neutral reason show it for their old codes too."""
+    neutral = reason_text("already_counted")
+    assert reason_text("signed_online") == reason_text("earlier_import") == neutral
 
 
 def test_line_numbers_follow_the_file(ctx):

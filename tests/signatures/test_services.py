@@ -10,6 +10,8 @@ from campaigns.models import (
     CampaignStatus,
     Signature,
     SignatureDelta,
+    SignatureImport,
+    SignatureSource,
     SignatureState,
     User,
     Visibility,
@@ -321,6 +323,39 @@ def test_resend_is_silent_for_unknown_confirmed_suspect_and_other_campaigns(app,
     with app.app_context(), pytest.raises(SignError) as raised:
         services.resend_confirmation(load(slug), "not an address")
     assert raised.value.field == "email"
+
+
+def paper_signature(app, slug, email) -> int:
+    """A pending paper signature in a pending import, as an upload leaves it. Its id."""
+    with app.app_context():
+        campaign = load(slug)
+        record = SignatureImport(campaign_id=campaign.id, filename="paper.csv")
+        db.session.add(record)
+        db.session.flush()
+        row = Signature(
+            campaign_id=campaign.id, import_id=record.id, email=email, canonical_email=email,
+            email_domain=email.split("@")[1], name="Paper Name", country="GB",
+            source=SignatureSource.IMPORT, state=SignatureState.PENDING,
+        )  # fmt: skip
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def test_a_paper_signature_waits_for_its_import(app, make_campaign, make_user):
+    """No resend email, no confirming by link, no adopting: the organizers decide."""
+    slug = make_campaign()
+    sid = paper_signature(app, slug, "paper@example.org")
+    with app.app_context():
+        services.resend_confirmation(load(slug), "paper@example.org")
+        db.session.commit()
+    assert confirm_emails(app) == []
+    assert run(app, services.confirm, sid) == Outcome.WAITING
+    result = sign_member(app, slug, make_user("paper@example.org", name="Someone Else"))
+    assert result == services.Signed(sid, False)
+    row = signature(app, sid)
+    assert (row.state, row.name, row.user_id) == (SignatureState.PENDING, "Paper Name", None)
+    assert deltas(app) == []
 
 
 # --- Members -----------------------------------------------------------------------------
