@@ -176,7 +176,8 @@ def from_environment(instance_path: str, environ: dict | None = None) -> dict:
         "COVER_MAX_BYTES": cover_max_bytes,
         # Paper-signature CSV uploads (campaigns/imports): checked while the file is read.
         "IMPORT_MAX_BYTES": _int("IMPORT_MAX_BYTES", env.get("IMPORT_MAX_BYTES"), 5 * 1024 * 1024),
-        # 10,000 rows take about 4 s in one request (50,000 took ~20 s, holding SQLite's writer).
+        # One request: 10,000 rows take ~1 s (~5 s on a busy host); 50,000 took up to 23 s,
+        # holding SQLite's only writer and risking a proxy's timeout.
         "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", env.get("IMPORT_MAX_ROWS"), 10_000),
         # How many updates an organizer may email to a campaign's signers in any 7 days.
         "UPDATE_EMAILS_PER_WEEK": _int(

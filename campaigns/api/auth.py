@@ -15,7 +15,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from campaigns.core.services import record_audit
 from campaigns.extensions import db
-from campaigns.models import ApiKey, AuditEvent, Campaign, Role, utcnow
+from campaigns.models import ApiKey, AuditEvent, Campaign, utcnow
 
 REALM = "groundswell"
 READ_ACTION = "api.signatures_read"
@@ -38,7 +38,7 @@ def require_key() -> ApiKey:
 
 def may_read_signatures(key: ApiKey, campaign: Campaign) -> bool:
     """Organizers' keys read their own campaigns' signatures; admins' keys read any."""
-    return campaign.is_organizer(key.user) or key.user.has_role(Role.ADMIN)
+    return campaign.can_run_tools(key.user)
 
 
 def authorize_signatures_read(key: ApiKey, campaign: Campaign, api: str) -> None:

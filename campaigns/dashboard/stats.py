@@ -139,7 +139,9 @@ def suspect_and_paper_counts(campaign_id: int) -> tuple[Counter, int]:
     the pending paper signatures of the campaign's pending imports: one round trip."""
     suspects = (
         # A plain string column: the union's other row is labelled PAPER, not a state.
-        sa.select(sa.type_coerce(Signature.state, sa.String).label("kind"), sa.func.count().label("n"))
+        sa.select(
+            sa.type_coerce(Signature.state, sa.String).label("kind"), sa.func.count().label("n")
+        )
         .where(Signature.campaign_id == campaign_id, _suspect_waiting())
         .group_by(Signature.state)
     )

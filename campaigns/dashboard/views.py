@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from campaigns.dashboard import chart, stats
-from campaigns.models import Campaign, Role, User
+from campaigns.models import Campaign, User
 from campaigns.petitions.queries import campaign_for_viewer
 
 bp = Blueprint("dashboard", __name__)
@@ -13,7 +13,7 @@ bp = Blueprint("dashboard", __name__)
 
 def may_view_dashboard(user: User, campaign: Campaign) -> bool:
     """Organizers (owner and co-organizers) see their campaign's dashboard; admins any."""
-    return campaign.is_organizer(user) or user.has_role(Role.ADMIN)
+    return campaign.can_run_tools(user)
 
 
 @bp.get("/campaigns/<slug>/dashboard")

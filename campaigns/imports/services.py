@@ -25,7 +25,6 @@ from campaigns.imports.parsing import Row, parse, read_limited
 from campaigns.models import (
     Campaign,
     ImportState,
-    Role,
     Signature,
     SignatureImport,
     SignatureSource,
@@ -65,9 +64,7 @@ class Decision:
 
 def may_import(user: User | None, campaign: Campaign) -> bool:
     """Organizers (owner and co-organizers) and admins import paper signatures."""
-    if user is None or not user.is_authenticated:
-        return False
-    return campaign.is_organizer(user) or user.has_role(Role.ADMIN)
+    return campaign.can_run_tools(user)
 
 
 def _require_may_import(actor: User, campaign: Campaign) -> None:

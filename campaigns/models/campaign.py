@@ -173,6 +173,13 @@ class Campaign(db.Model):
         """Organizers edit drafts fully and open campaigns in part (see petitions.services)."""
         return self.status in EDITABLE and self.is_organizer(user) and not self.is_hidden
 
+    def can_run_tools(self, user: User | None) -> bool:
+        """Organizers, and admins, use its organizer tools: dashboard, exports, imports, hooks.
+
+        The same rule reads its signatures over the API with a key (the key's owner).
+        """
+        return self.is_organizer(user) or (_signed_in(user) and user.has_role(Role.ADMIN))
+
     def can_close(self, user: User | None) -> bool:
         """The owner or an admin closes an open campaign."""
         if self.status != CampaignStatus.OPEN:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from campaigns.core.services import RuleError, record_audit
 from campaigns.extensions import db
-from campaigns.models import Campaign, Role, Signature, User
+from campaigns.models import Campaign, Signature, User
 from campaigns.models.signature import shown_name
 from campaigns.signatures.counting import counted_in
 
@@ -25,7 +25,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def may_export(user: User, campaign: Campaign) -> bool:
     """Organizers export their campaign's signatures; admins may too (audited like anyone)."""
-    return campaign.is_organizer(user) or user.has_role(Role.ADMIN)
+    return campaign.can_run_tools(user)
 
 
 def start_export(actor: User, campaign: Campaign) -> int:

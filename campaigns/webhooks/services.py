@@ -17,7 +17,6 @@ from campaigns.jobs import enqueue_after_commit
 from campaigns.models import (
     Campaign,
     DeliveryState,
-    Role,
     User,
     WebhookDelivery,
     WebhookEndpoint,
@@ -39,9 +38,7 @@ DISABLED_ERROR = "endpoint disabled before delivery"
 
 def may_manage(user: User | None, campaign: Campaign) -> bool:
     """The campaign's organizers manage its webhooks; admins may too."""
-    if campaign.is_organizer(user):
-        return True
-    return bool(user is not None and user.is_authenticated and user.has_role(Role.ADMIN))
+    return campaign.can_run_tools(user)
 
 
 def endpoint_limit() -> int:

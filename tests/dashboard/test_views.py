@@ -152,7 +152,8 @@ def test_paper_signatures_are_shown_apart_with_a_link(app_factory, make_campaign
     assert re.search(r"Waiting for email confirmation</dt><dd>2<", body)
     assert re.search(
         rf'<a href="/campaigns/{slug}/imports">Paper signatures waiting for your '
-        r"confirmation</a></dt><dd>3<", body
+        r"confirmation</a></dt><dd>3<",
+        body,
     )
 
 

@@ -270,7 +270,9 @@ def test_a_confirmation_link_cannot_count_a_paper_row_before_its_import(app, cli
     online_id = _pending_online(app, slug, "p@example.org")
     upload(client, slug, csv_bytes("name,country,email,date", "P,GB,p@example.org,2024-01-01"))
     (record,) = imports_of(app, slug)
-    page = client.post(f"/signatures/confirm/{make_confirm_token(online_id)}")
+    with app.app_context():
+        token = make_confirm_token(online_id)
+    page = client.post(f"/signatures/confirm/{token}")
     assert page.status_code == 200 and "organizers are checking" in page.text
     assert signatures_of(app, slug)[0].state == SignatureState.PENDING
     client.post(f"/campaigns/{slug}/imports/{record.id}/discard")
