@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
+    register_integrations(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -74,14 +75,9 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from campaigns.admin.catalog_views import bp as catalog_bp
     from campaigns.admin.views import bp as admin_bp
-    from campaigns.api.key_views import bp as api_keys_bp
-    from campaigns.api.osdi_views import bp as osdi_bp
     from campaigns.auth.account_views import bp as account_bp
     from campaigns.auth.views import bp as auth_bp
     from campaigns.core.views import bp as core_bp
-    from campaigns.dashboard.views import bp as dashboard_bp
-    from campaigns.embed.views import bp as embed_bp
-    from campaigns.imports.views import bp as imports_bp
     from campaigns.moderation.report_views import bp as reports_bp
     from campaigns.moderation.signature_views import bp as signature_moderation_bp
     from campaigns.moderation.views import bp as moderation_bp
@@ -94,16 +90,12 @@ def register_blueprints(app: Flask) -> None:
     from campaigns.petitions.media_views import bp as media_bp
     from campaigns.petitions.organizer_views import bp as organizers_bp
     from campaigns.petitions.views import bp as petitions_bp
-    from campaigns.signatures.delivery_views import bp as delivery_bp
     from campaigns.signatures.export_views import bp as exports_bp
     from campaigns.signatures.views import bp as signatures_bp
-    from campaigns.webhooks.views import bp as webhooks_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
-    app.register_blueprint(api_keys_bp)
-    app.register_blueprint(osdi_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(catalog_bp, url_prefix="/admin")
     app.register_blueprint(discover_bp)
@@ -111,9 +103,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(petitions_bp)
     app.register_blueprint(signatures_bp)
     app.register_blueprint(exports_bp)
-    app.register_blueprint(imports_bp)
-    app.register_blueprint(dashboard_bp)
-    app.register_blueprint(delivery_bp)
     app.register_blueprint(organizers_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
@@ -123,15 +112,28 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(victories_bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(unsubscribe_bp)
-    app.register_blueprint(embed_bp)
-    app.register_blueprint(webhooks_bp)
-    from campaigns.api.setup import register_api
-
-    register_api(app)  # /api/v1 and its OpenAPI document (flask-smorest)
     if app.config["MAIL_BACKEND"] == "dev":
         from campaigns.mail.views import bp as mailbox_bp
 
         app.register_blueprint(mailbox_bp, url_prefix="/dev")
+
+
+def register_integrations(app: Flask) -> None:
+    """Attach the organizer tools and the APIs: dashboard, delivery, imports, embeds, hooks."""
+    from campaigns.api.key_views import bp as api_keys_bp
+    from campaigns.api.osdi_views import bp as osdi_bp
+    from campaigns.api.setup import register_api
+    from campaigns.dashboard.views import bp as dashboard_bp
+    from campaigns.embed.views import bp as embed_bp
+    from campaigns.imports.views import bp as imports_bp
+    from campaigns.signatures.delivery_views import bp as delivery_bp
+    from campaigns.webhooks.views import bp as webhooks_bp
+
+    for blueprint in (dashboard_bp, delivery_bp, imports_bp, embed_bp, webhooks_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api_keys_bp)
+    app.register_blueprint(osdi_bp)
+    register_api(app)  # /api/v1 and its OpenAPI document (flask-smorest)
 
 
 def register_errorhandlers(app: Flask) -> None:
