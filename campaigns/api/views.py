@@ -2,7 +2,7 @@
 
 from http import HTTPStatus
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, jsonify
 from flask_smorest import Blueprint
 
 from campaigns.api import queries, schemas
@@ -89,12 +89,7 @@ def campaign_count(slug: str):
     if payload is None:
         abort(404)
     response = jsonify(schemas.Count().dump(payload))
-    cache = response.cache_control
-    cache.public = True
-    cache.max_age = current_app.config["COUNT_INTERVAL_SECONDS"]
-    cache.stale_while_revalidate = current_app.config["COUNT_STALE_SECONDS"]
-    response.add_etag()
-    return response.make_conditional(request)
+    return live_count.cacheable(response)
 
 
 @bp.route("/campaigns/<slug>/updates", methods=["GET"], tags=TAGS["campaigns"])

@@ -5,6 +5,8 @@ response tells browsers and proxies to keep it that long anyway; keeping it as l
 each process spares the database one query per poll from every open campaign page.
 """
 
+from flask import Response, current_app, request
+
 from campaigns.signatures import queries
 from campaigns.signatures.process_cache import cached
 
@@ -29,3 +31,13 @@ def _payload(slug: str) -> dict | None:
 def count_payload(slug: str) -> dict | None:
     """The payload, from this process's cache while fresh, else from the database."""
     return cached("live_counts", slug, _payload)
+
+
+def cacheable(response: Response) -> Response:
+    """Let browsers and proxies keep a count for the aggregation interval, then revalidate."""
+    cache = response.cache_control
+    cache.public = True
+    cache.max_age = current_app.config["COUNT_INTERVAL_SECONDS"]
+    cache.stale_while_revalidate = current_app.config["COUNT_STALE_SECONDS"]
+    response.add_etag()
+    return response.make_conditional(request)

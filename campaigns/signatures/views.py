@@ -186,12 +186,7 @@ def count(slug: str):
     if payload is None:
         return jsonify(error="not found"), 404
     response = jsonify(payload)
-    cache = response.cache_control
-    cache.public = True
-    cache.max_age = current_app.config["COUNT_INTERVAL_SECONDS"]
-    cache.stale_while_revalidate = current_app.config["COUNT_STALE_SECONDS"]
-    response.add_etag()
-    return response.make_conditional(request)
+    return live_count.cacheable(response)
 
 
 @bp.post(f"/signatures/{SIGNATURE_ID}/report-reason")
