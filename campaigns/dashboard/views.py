@@ -34,7 +34,6 @@ def show(slug: str):
             "dashboard/show.html", campaign=campaign, stats=figures, chart=svg,
             chart_title=title, windows=stats.WINDOWS,
             cached=current_app.config["DASHBOARD_CACHE_SECONDS"] > 0,
-            has_delivery="delivery.document" in current_app.view_functions,
         )
     )  # fmt: skip
     response.headers["Cache-Control"] = "private, no-store"
