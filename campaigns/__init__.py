@@ -6,13 +6,14 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from campaigns.config import ConfigError, Defaults, from_environment
+from campaigns.core.flask_app import App
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the application; test_config overrides the environment."""
-    app = Flask(
+    app = App(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,

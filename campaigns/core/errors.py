@@ -147,11 +147,13 @@ def add_security_headers(response):
     A response whose own policy lets sites frame it (the sign widget, campaigns.embed) gets
     no X-Frame-Options DENY, which older browsers would obey instead.
     """
-    policy = response.headers.get("Content-Security-Policy", "")
+    headers = response.headers
+    present = {name.lower() for name, _ in headers}  # one pass, not one lookup per header
+    policy = headers.get("Content-Security-Policy", "")
     framable = "frame-ancestors" in policy and "frame-ancestors 'none'" not in policy
     for name, value in SECURITY_HEADERS.items():
-        if not (framable and name == "X-Frame-Options"):
-            response.headers.setdefault(name, value)
+        if name.lower() not in present and not (framable and name == "X-Frame-Options"):
+            headers.add(name, value)
     return response
 
 

@@ -3,6 +3,7 @@
 from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager
+from itsdangerous import URLSafeTimedSerializer
 
 
 def sessionless(view):
@@ -17,6 +18,17 @@ class CacheableSessionInterface(SecureCookieSessionInterface):
     Flask-Login reads the session after every request, which would add "Vary: Cookie" and
     stop proxies and browsers from sharing a cacheable response such as count.json.
     """
+
+    def __init__(self):
+        """No serializer built yet."""
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, built once per set of keys instead of on every request."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
 
     def save_session(self, app: Flask, session, response) -> None:
         """Save as usual unless the view promised not to depend on the visitor."""

@@ -7,6 +7,7 @@ changes, and count deltas instead of updates to the campaign row.
 """
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -95,11 +96,15 @@ def _require_open(campaign: Campaign) -> None:
         raise SignError(reason, status=409)
 
 
-def _clean(value: str | None, limit: int, field: str, message: str) -> str | None:
-    """Trim an optional text; refuse it when longer than limit."""
+def _clean(value: str | None, limit: int, field: str, message: Callable[[], str]) -> str | None:
+    """Trim an optional text; refuse it when longer than limit.
+
+    message() translates the refusal only when there is one: signing is the hot path of a
+    viral campaign, and gettext costs more than the check.
+    """
     value = (value or "").strip()
     if len(value) > limit:
-        raise SignError(message, field)
+        raise SignError(message(), field)
     return value or None
 
 
@@ -115,9 +120,9 @@ def _checked_details(country: str, postcode, reason, visibility) -> dict:
     return {
         "country": country,
         "postcode": _clean(postcode, POSTCODE_MAX, "postcode",
-                           _("A postcode has at most %(n)s characters.", n=POSTCODE_MAX)),
+                           lambda: _("A postcode has at most %(n)s characters.", n=POSTCODE_MAX)),
         "reason": _clean(reason, REASON_MAX, "reason",
-                         _("Your reason can be at most %(n)s characters.", n=REASON_MAX)),
+                         lambda: _("Your reason can be at most %(n)s characters.", n=REASON_MAX)),
         "visibility": visibility,
     }  # fmt: skip
 

@@ -1,10 +1,11 @@
 """The signing INSERTs on PostgreSQL: one statement, and on its own when a guest signs."""
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
 from campaigns.extensions import db
-from campaigns.signatures import services
+from campaigns.signatures import services, writes
 from campaigns.signatures.targets import guest_target
 from tests.conftest import USING_POSTGRES, outbox_rows
 from tests.signatures.test_services import signatures
@@ -17,34 +18,72 @@ DETAILS = {"name": "Ana Signer", "email": "ana@example.org", "country": "GB"}
 
 
 def statements_during(app, action) -> list[str]:
-    """The SQL statements the app's engine ran while doing action()."""
+    """The SQL statements sent through the driver, on any engine, while doing action().
+
+    The guest's statement runs on the driver's own cursor (writes.py), out of SQLAlchemy's
+    sight, so this listens one level down.
+    """
     seen = []
+    real_execute = psycopg.Cursor.execute
 
-    def record(conn, cursor, statement, *args):
-        """Keep each statement's text."""
-        seen.append(statement)
+    def execute(cursor, query, *args, **kwargs):
+        """Keep each statement's text, then run it."""
+        seen.append(query if isinstance(query, str) else query.as_string(cursor))
+        return real_execute(cursor, query, *args, **kwargs)
 
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(psycopg.Cursor, "execute", execute)
         action()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
     return seen
 
 
-def test_a_guest_signature_commits_on_its_own_in_one_statement(app, make_campaign):
-    """Signature and email go in with one autocommit statement: no BEGIN, no COMMIT."""
-    slug = make_campaign()
+def sign_twice(app, slug):
+    """Sign once (the pools connect and look the server over), then again: the second's SQL."""
     with app.app_context():
         campaign = guest_target(slug)
         db.session.rollback()  # as when the target came from the process cache
-        sql = statements_during(
+        services.sign(campaign, **{**DETAILS, "email": "first@example.org"}, own_transaction=True)
+        return statements_during(
             app, lambda: services.sign(campaign, **DETAILS, own_transaction=True)
         )
-        db.session.rollback()  # nothing of the signature waits on the session
+
+
+def test_a_guest_signature_commits_on_its_own_in_one_statement(app, make_campaign):
+    """Signature and email go in with one autocommit statement: no ping, BEGIN or COMMIT."""
+    sql = sign_twice(app, make_campaign())
     assert len(sql) == 1 and sql[0].startswith("WITH signed AS")
-    assert [s.email for s in signatures(app)] == ["ana@example.org"]
-    assert [e.recipient for e in outbox_rows(app, "signature_confirm")] == ["ana@example.org"]
+    with app.app_context():
+        assert not db.session().in_transaction()  # nothing of the signature waits on it
+    emails = ["ana@example.org", "first@example.org"]
+    assert sorted(s.email for s in signatures(app)) == emails
+    assert sorted(e.recipient for e in outbox_rows(app, "signature_confirm")) == emails
+
+
+def test_a_dead_connection_is_replaced_and_the_statement_sent_again(app, make_campaign):
+    """The server dropped the pooled connection: the next signing still goes in, once."""
+    slug = make_campaign()
+    with app.app_context():
+        campaign = guest_target(slug)
+        db.session.rollback()
+        services.sign(campaign, **{**DETAILS, "email": "first@example.org"}, own_transaction=True)
+        with db.engine.connect() as conn:  # every other connection to this database ends
+            conn.execute(sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ))  # fmt: skip
+        signed = services.sign(campaign, **DETAILS, own_transaction=True)
+    assert signed.created
+    assert len(signatures(app)) == 2 and len(outbox_rows(app, "signature_confirm")) == 2
+
+
+def test_its_pool_closes_with_the_apps_engine(app, make_campaign):
+    """Disposing the app's engine (tests, shutdown) closes the autocommit connections too."""
+    sign_twice(app, make_campaign())
+    with app.app_context():
+        pool = app.extensions[writes.AUTOCOMMIT_ENGINE].pool
+        assert pool.checkedin() == 1
+        db.engine.dispose()
+        assert pool.checkedin() == 0
 
 
 def test_signing_again_inserts_nothing_and_emails_nobody(app, make_campaign):
@@ -101,7 +140,12 @@ def test_the_sign_page_uses_it_once_the_campaign_is_cached(app_factory, make_cam
     app = app_factory(COUNT_CACHE_SECONDS=60)
     slug = make_campaign()
     client = app.test_client()
-    assert client.post(f"/campaigns/{slug}/sign", data=GUEST).status_code == 303
+    # The first fills the cache; the second opens the autocommit pool's first connection.
+    for email in ("ana@example.org", "cy@example.org"):
+        assert (
+            client.post(f"/campaigns/{slug}/sign", data={**GUEST, "email": email}).status_code
+            == 303
+        )
     with app.app_context():
         sql = statements_during(
             app,
@@ -110,4 +154,4 @@ def test_the_sign_page_uses_it_once_the_campaign_is_cached(app_factory, make_cam
             ),
         )
     assert len(sql) == 1 and sql[0].startswith("WITH signed AS")
-    assert len(signatures(app)) == 2 and len(outbox_rows(app, "signature_confirm")) == 2
+    assert len(signatures(app)) == 3 and len(outbox_rows(app, "signature_confirm")) == 3
