@@ -182,15 +182,15 @@ def _run_once(engine: sa.Engine, sql: str, params: dict):
             cursor.execute(sql, params)
             row = cursor.fetchone()
         return row[0] if row else None
-    except dbapi.Error as exc:
-        dead = connection is None or engine.dialect.is_disconnect(
+    except dbapi.Error as exc:  # connecting failed (no connection), or the statement did
+        dead = connection is not None and engine.dialect.is_disconnect(
             exc, connection.dbapi_connection, None
         )
-        if connection is not None and dead:
+        if dead:
             connection.invalidate(exc)
         raise sa.exc.DBAPIError.instance(
-            sql, params, exc, dbapi.Error, hide_parameters=True,
-            connection_invalidated=dead and connection is not None, dialect=engine.dialect,
+            sql, params, exc, dbapi.Error, hide_parameters=True, connection_invalidated=dead,
+            dialect=engine.dialect,
         ) from exc  # fmt: skip
     finally:
         if connection is not None:

@@ -155,3 +155,18 @@ def test_the_sign_page_uses_it_once_the_campaign_is_cached(app_factory, make_cam
         )
     assert len(sql) == 1 and sql[0].startswith("WITH signed AS")
     assert len(signatures(app)) == 3 and len(outbox_rows(app, "signature_confirm")) == 3
+
+
+def test_an_unreachable_server_answers_503_and_keeps_nothing(
+    app_factory, make_campaign, monkeypatch
+):
+    """The autocommit pool cannot connect: the sign form says to retry, as for any outage."""
+    app = app_factory(COUNT_CACHE_SECONDS=60)
+    slug = make_campaign()
+    client = app.test_client()
+    assert client.post(f"/campaigns/{slug}/sign", data=GUEST).status_code == 303  # cached
+    nowhere = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:1/nothing")
+    monkeypatch.setattr(writes, "_autocommit_engine", lambda: nowhere)
+    response = client.post(f"/campaigns/{slug}/sign", data={**GUEST, "email": "bo@example.org"})
+    assert response.status_code == 503 and "Nothing was saved" in response.text
+    assert len(signatures(app)) == 1
