@@ -31,9 +31,10 @@ run: setup
 	@echo "Serving on http://$(HOST):$(PORT)  (dev mailbox: http://$(HOST):$(PORT)/dev/mailbox)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## Run the whole test suite.
+## Run the whole test suite, spread over PYTEST_WORKERS processes (pytest-xdist; default: one per core).
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.dev translations
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## Lint and check formatting.
 lint: $(VENV)/.dev

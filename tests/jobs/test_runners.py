@@ -33,6 +33,7 @@ def test_redis_outage_keeps_the_request_working(app_factory):
     assert state(app) == OutboxState.PENDING
 
 
+@pytest.mark.xdist_group("rq-queue")  # both use the one RQ queue: one worker runs both
 @pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL not set: RQ worker test needs Redis")
 def test_rq_worker_delivers(app_factory):

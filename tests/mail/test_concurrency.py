@@ -56,6 +56,7 @@ def test_concurrent_claims_take_different_rows(app):
             assert c is not None and c.id != b.id
 
 
+@pytest.mark.xdist_group("rq-queue")  # both use the one RQ queue: one worker runs both
 @pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL not set: the scheduler needs Redis")
 def test_scheduler_enqueues_the_outbox_sweep(app):
