@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from campaigns.extensions import db
 from campaigns.models import Signature, SignatureDelta, SignatureState
-from campaigns.signatures import counting, services
+from campaigns.signatures import counting, services, writes
+from campaigns.signatures.targets import guest_target
 from tests.conftest import USING_POSTGRES, get_campaign, outbox_rows
 from tests.signatures.test_sign_views import email_links
 
@@ -90,15 +91,26 @@ def confirm_over_http(app, link):
     return post
 
 
-def test_two_hundred_concurrent_signers_then_double_clicked_confirmations(app, make_campaign):
+@pytest.mark.parametrize("autocommit", [False, True], ids=["in-transaction", "autocommit"])
+def test_two_hundred_concurrent_signers_then_double_clicked_confirmations(
+    app_factory, make_campaign, autocommit
+):
     """150 people (50 signing twice, spelled differently) and 100 confirmations, 30 doubled.
 
     Exactly 150 signatures and 150 confirmation emails; after aggregation the count is 100.
+    Run twice: with each request looking the campaign up (the signature joins that
+    transaction), and with the campaign cached, as on a viral campaign, where each signature
+    commits on its own through the autocommit pool (writes.py).
     """
+    app = app_factory(COUNT_CACHE_SECONDS=60 if autocommit else 0)
     slug = make_campaign()
+    if autocommit:
+        with app.app_context():
+            guest_target(slug)  # cached now: no request below opens a transaction
     unique, duplicates = people()
     statuses = together([sign_over_http(app, slug, email) for email in unique + duplicates])
     assert Counter(statuses) == {303: 200}
+    assert (writes.AUTOCOMMIT_ENGINE in app.extensions) is autocommit
 
     with app.app_context():
         rows = db.session.execute(select(Signature.canonical_email, Signature.state)).all()
