@@ -1,5 +1,6 @@
 """The Flask class the factory builds."""
 
+import weakref
 from collections.abc import Callable
 
 from flask import Flask
@@ -16,14 +17,20 @@ class App(Flask):
     def __init__(self, *args, **kwargs):
         """As Flask, with nothing remembered yet."""
         super().__init__(*args, **kwargs)
-        self._synchronous: dict[Callable, Callable] = {}
+        # Weak keys, so a function made per request (after_this_request) is forgotten with
+        # it; None stands for "the function itself", which as a value would keep it alive.
+        self._synchronous: weakref.WeakKeyDictionary[Callable, Callable | None] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def ensure_sync(self, func: Callable) -> Callable:
         """Flask's answer for this function, remembered."""
         try:
-            return self._synchronous[func]
+            sync = self._synchronous[func]
         except KeyError:
-            sync = self._synchronous[func] = super().ensure_sync(func)
+            sync = super().ensure_sync(func)
+            self._synchronous[func] = None if sync is func else sync
             return sync
-        except TypeError:  # an unhashable callable: ask every time
+        except TypeError:  # a callable that cannot be weakly referenced: ask every time
             return super().ensure_sync(func)
+        return func if sync is None else sync

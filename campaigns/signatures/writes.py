@@ -120,8 +120,10 @@ def insert_and_email(
     # The values SQLAlchemy's column types would have converted, for the driver itself.
     params["visibility"] = Visibility(params["visibility"]).value
     params["source"] = SignatureSource(params["source"]).value
-    signature_id = _autocommit(_insert_and_email_sql(), params)
-    if signature_id is not None:
+    signature_id, retried = _autocommit(_insert_and_email_sql(), params)
+    # After a retry, "nothing inserted" may mean the first try did insert, and its reply was
+    # lost: ask for delivery anyway, so that email goes out now rather than at the sweep.
+    if signature_id is not None or retried:
         enqueue_now("deliver_outbox")
     return signature_id
 
@@ -156,20 +158,23 @@ def _insert_and_email_sql() -> str:
     return str(_insert_and_email_statement().compile(dialect=postgresql.psycopg.dialect()))
 
 
-def _autocommit(sql: str, params: dict):
-    """Run one idempotent statement on its own; the first column of its first row, if any.
+def _autocommit(sql: str, params: dict) -> tuple:
+    """Run one idempotent statement on its own: the first column of its first row (or None),
+    and whether it had to be sent twice.
 
-    A connection that turns out to be dead is replaced and the statement sent once more.
-    Driver errors are raised as SQLAlchemy's, as every other query's are, so an outage
-    still answers 503 (core.errors).
+    A dead connection means the server went away (a restart, a failover), which takes every
+    pooled connection with it: the whole pool is emptied, as SQLAlchemy does for its own
+    connections, and the statement sent once more on a fresh one. Driver errors are raised as
+    SQLAlchemy's, as every other query's are, so an outage still answers 503 (core.errors).
     """
     engine = _autocommit_engine()
     try:
-        return _run_once(engine, sql, params)
+        return _run_once(engine, sql, params), False
     except sa.exc.DBAPIError as exc:
         if not exc.connection_invalidated:
             raise
-    return _run_once(engine, sql, params)  # on a fresh connection, once
+    engine.dispose()  # the idle connections died with this one
+    return _run_once(engine, sql, params), True
 
 
 def _run_once(engine: sa.Engine, sql: str, params: dict):

@@ -1,5 +1,7 @@
 """Per-request work done once per process: sync checks, session serializers, locales, headers."""
 
+import gc
+
 from flask import session
 from flask_babel import get_locale
 
@@ -14,8 +16,22 @@ def test_flask_asks_once_whether_a_function_is_synchronous(app):
         """A plain view."""
 
     assert app.ensure_sync(view) is view
-    assert app._synchronous[view] is view
+    assert view in app._synchronous
     assert app.ensure_sync(view) is view
+
+
+def test_a_function_made_per_request_is_not_kept(app):
+    """after_this_request's closures are new each time: remembering them must not keep them."""
+
+    def closure():
+        """Made for one request."""
+
+    app.ensure_sync(closure)
+    assert closure in app._synchronous
+    before = len(app._synchronous)
+    del closure
+    gc.collect()
+    assert len(app._synchronous) == before - 1
 
 
 def test_session_serializer_is_built_once_per_set_of_keys(app):

@@ -59,21 +59,58 @@ def test_a_guest_signature_commits_on_its_own_in_one_statement(app, make_campaig
     assert sorted(e.recipient for e in outbox_rows(app, "signature_confirm")) == emails
 
 
-def test_a_dead_connection_is_replaced_and_the_statement_sent_again(app, make_campaign):
-    """The server dropped the pooled connection: the next signing still goes in, once."""
+def test_a_restarted_server_costs_no_signer_a_503(app, make_campaign):
+    """The server dropped every pooled connection: the next signings all go in, once each.
+
+    The first dead connection empties the pool, as SQLAlchemy does for its own; retrying on
+    the next pooled (and equally dead) connection would answer 503.
+    """
     slug = make_campaign()
     with app.app_context():
         campaign = guest_target(slug)
         db.session.rollback()
         services.sign(campaign, **{**DETAILS, "email": "first@example.org"}, own_transaction=True)
+        engine = writes._autocommit_engine()
+        held = [engine.raw_connection() for _ in range(3)]  # three connections in the pool
+        for connection in held:
+            connection.close()
         with db.engine.connect() as conn:  # every other connection to this database ends
             conn.execute(sa.text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             ))  # fmt: skip
+        signed = [
+            services.sign(campaign, **{**DETAILS, "email": f"s{n}@example.org"},
+                          own_transaction=True)
+            for n in range(3)
+        ]  # fmt: skip
+    assert all(s.created for s in signed)
+    assert len(signatures(app)) == 4 and len(outbox_rows(app, "signature_confirm")) == 4
+
+
+def test_a_reply_lost_after_commit_still_asks_for_delivery(app, make_campaign, monkeypatch):
+    """The first try committed but its answer never came: the retry finds the signature
+    (nothing inserted) and the confirmation email is still handed to the runner at once."""
+    slug = make_campaign()
+    real_run = writes._run_once
+    tries = []
+
+    def lost_reply(engine, sql, params):
+        """Commit for real, then fail as a dropped connection would; the second try is real."""
+        tries.append(params["email"])
+        result = real_run(engine, sql, params)
+        if len(tries) == 1:
+            raise sa.exc.OperationalError(sql, {}, Exception("lost"), connection_invalidated=True)
+        return result
+
+    monkeypatch.setattr(writes, "_run_once", lost_reply)
+    with app.app_context():
+        campaign = guest_target(slug)
+        db.session.rollback()
         signed = services.sign(campaign, **DETAILS, own_transaction=True)
-    assert signed.created
-    assert len(signatures(app)) == 2 and len(outbox_rows(app, "signature_confirm")) == 2
+    assert tries == ["ana@example.org"] * 2 and not signed.created
+    assert app.extensions["groundswell_jobs"].submitted == ["deliver_outbox"]
+    assert len(signatures(app)) == 1 and len(outbox_rows(app, "signature_confirm")) == 1
 
 
 def test_its_pool_closes_with_the_apps_engine(app, make_campaign):
